@@ -8,13 +8,14 @@ import (
 
 // Read-only commands that gather device facts.
 const (
+	Hostname    = `hostname`
 	DsregStatus = `dsregcmd /status`
 	DsregHelp   = `dsregcmd /?`
 	CmdkeyList  = `cmdkey /list`
 	// ClockOffset asks a time server for one sample. It works while the
 	// Windows Time service is stopped, so the skew can be measured before
 	// the service is touched.
-	ClockOffset     = `w32tm /stripchart /computer:time.windows.com /samples:1`
+	ClockOffset     = `w32tm /stripchart /computer:time.windows.com /dataonly /samples:1`
 	TimeService     = `Get-Service -Name w32time | Select-Object -ExpandProperty Status`
 	WhoamiUser      = `whoami /user /fo csv /nh`
 	WhoamiGroups    = `whoami /groups /fo csv /nh`

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/bhendo/go-powershell/backend"
+	"github.com/spf13/cobra"
+
+	"github.com/caafix/caafix/audit"
+	"github.com/caafix/caafix/devicesim"
+	"github.com/caafix/caafix/executor"
+	"github.com/caafix/caafix/outcome"
+	"github.com/caafix/caafix/policy"
+	"github.com/caafix/caafix/pshost"
+	"github.com/caafix/caafix/runbooks"
+)
+
+const defaultRunbook = "caa50021"
+
+func (a *app) runCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "run [RUNBOOK]",
+		Short: "Run a runbook (default: the embedded caa50021)",
+		Long: `Run a runbook on this device: gather facts, let the policy gate decide every
+step, detect the symptom, and run the allowed steps until it is gone.
+
+RUNBOOK is the name of an embedded runbook (see "caafix runbook list") or a
+YAML file. The last line on stdout is a one-line summary for RMM tools.`,
+		Example: `  caafix run --simulate wam-cache
+  caafix run --simulate transient --allow-disruptive --state-dir ./dev
+  caafix run --dry-run`,
+		Args: cobraArgs(cobra.MaximumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModeRun) },
+	}
+	f := c.Flags()
+	f.Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
+	f.Bool("allow-disruptive", false, "allow disruptive steps (restart, Office repair)")
+	f.Bool("allow-dangerous", false, "allow dangerous steps (leave Entra ID) where the policy permits them; for a technician at the device")
+	return c
+}
+
+func (a *app) planCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "plan [RUNBOOK]",
+		Short: "Show the facts and the policy decision for every step; change nothing",
+		Args:  cobraArgs(cobra.MaximumNArgs(1)),
+		RunE:  func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModePlan) },
+	}
+}
+
+// loadRunbook resolves RUNBOOK: an embedded name, or a file.
+func loadRunbook(args []string) (*runbooks.Runbook, string, error) {
+	name := defaultRunbook
+	if len(args) > 0 {
+		name = args[0]
+	}
+	if !strings.ContainsAny(name, `/\.`) {
+		rb, err := runbooks.Embedded(name)
+		if err != nil {
+			return nil, "", err
+		}
+		return rb, "embedded", nil
+	}
+	rb, err := runbooks.Load(name)
+	if err != nil {
+		return nil, "", err
+	}
+	// Until signing lands, a runbook from a file runs unsigned.
+	return rb, "unsigned", nil
+}
+
+func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error {
+	if err := a.load(c); err != nil {
+		return err
+	}
+	if dry, _ := c.Flags().GetBool("dry-run"); dry {
+		mode = executor.ModeDryRun
+	}
+	rb, signer, err := loadRunbook(args)
+	if err != nil {
+		return err
+	}
+	target, cleanup, err := a.target(c)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	trail, err := audit.Open(a.cfg.AuditLog, audit.Options{})
+	if err != nil {
+		return err
+	}
+	defer trail.Close()
+
+	consent := policy.Consent{AllowDisruptive: a.cfg.Policy.AllowDisruptive}
+	if consent.AllowDisruptive {
+		consent.Source = "--allow-disruptive or policy.allow_disruptive"
+	}
+	if mode == executor.ModeRun {
+		consent.AllowDangerous, _ = c.Flags().GetBool("allow-dangerous")
+		if consent.AllowDangerous && consent.Source == "" {
+			consent.Source = "--allow-dangerous"
+		}
+	}
+	deny := make([]policy.Rule, 0, len(a.cfg.Policy.Deny))
+	for _, r := range a.cfg.Policy.Deny {
+		deny = append(deny, policy.Rule{Uses: r.Uses, ID: r.ID, Risk: r.Risk, Reason: r.Reason})
+	}
+	text := a.cfg.Output != "json" && a.cfg.AuditLog != "-"
+	opts := executor.Options{
+		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
+		Host:     pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
+		Consent:  consent, Deny: deny, Lookback: a.cfg.Detect.Lookback,
+		Simulate: target.scenario, Version: version,
+	}
+	if text {
+		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
+	}
+	rep, runErr := executor.Run(c.Context(), opts)
+	kind := rep.Outcome
+	if mode == executor.ModePlan && runErr == nil {
+		kind = outcome.Healthy // a plan changes nothing and always succeeds
+		if rep.Symptom != nil && rep.Symptom.Present {
+			kind = outcome.NotFixed
+		}
+	}
+	a.exit(kind)
+	if runErr != nil {
+		a.printError(runErr)
+	}
+	if a.cfg.Output == "json" {
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, string(b))
+		return nil
+	}
+	if mode == executor.ModePlan {
+		printPlan(a.stdout, rep)
+	}
+	fmt.Fprintln(a.stdout, rep.Summary())
+	return nil
+}
+
+// printError reports a failed run on stderr; the summary still ends stdout.
+func (a *app) printError(err error) {
+	fmt.Fprintf(a.stderr, "caafix: error: %v\n", err)
+	if hint := outcome.HintOf(err); hint != "" {
+		fmt.Fprintf(a.stderr, "caafix: hint: %s\n", hint)
+	}
+}
+
+func printPlan(w interface{ Write([]byte) (int, error) }, rep *executor.Report) {
+	for _, s := range rep.Steps {
+		for _, cmd := range s.Commands {
+			fmt.Fprintf(w, "would send  %-20s %s\n", s.ID, cmd)
+		}
+	}
+}
+
+// target is the device a run talks to.
+type target struct {
+	starter  backend.Starter
+	scenario string
+}
+
+// target returns the real device's PowerShell or the simulated device.
+func (a *app) target(c *cobra.Command) (target, func(), error) {
+	sim, _ := c.Flags().GetString("simulate")
+	if sim == "" {
+		ps, err := pshost.NewPowerShell()
+		if err != nil {
+			return target{}, func() {}, err
+		}
+		return target{starter: ps}, func() {}, nil
+	}
+	sc, err := devicesim.LoadScenario(sim)
+	if err != nil {
+		return target{}, func() {}, err
+	}
+	// Without an explicit state dir, a simulated run starts from the
+	// scenario in a fresh directory, so the demo gives the same result
+	// every time.
+	dir, cleanup := a.cfg.StateDir, func() {}
+	if !c.Flags().Changed("state-dir") && os.Getenv("CAAFIX_STATE_DIR") == "" {
+		tmp, err := os.MkdirTemp("", "caafix-sim-")
+		if err != nil {
+			return target{}, func() {}, fmt.Errorf("create a state dir for the simulated device: %w", err)
+		}
+		dir, cleanup = tmp, func() { os.RemoveAll(tmp) }
+	}
+	if err := devicesim.Init(dir, sc); err != nil {
+		cleanup()
+		return target{}, func() {}, err
+	}
+	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name}, cleanup, nil
+}
+
+// devicesimCmd is the simulated device's process: the host starts caafix
+// itself with this hidden command and speaks PowerShell's protocol to it.
+func (a *app) devicesimCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:    "__devicesim",
+		Hidden: true,
+		Args:   cobraArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			dir, _ := c.Flags().GetString("state-dir")
+			if dir == "" {
+				return errors.New("__devicesim needs --state-dir")
+			}
+			return devicesim.Serve(os.Stdin, os.Stdout, os.Stderr, dir)
+		},
+	}
+	return c
+}

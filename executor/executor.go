@@ -1,0 +1,371 @@
+package executor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/bhendo/go-powershell/backend"
+
+	"github.com/caafix/caafix/audit"
+	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/outcome"
+	"github.com/caafix/caafix/policy"
+	"github.com/caafix/caafix/pshost"
+	"github.com/caafix/caafix/runbooks"
+	"github.com/caafix/caafix/steps"
+)
+
+// Mode is what a run may do.
+type Mode string
+
+// The modes.
+const (
+	ModeRun    Mode = "run"     // run the allowed steps
+	ModeDryRun Mode = "dry-run" // facts, decisions and pre-checks; no action is sent
+	ModePlan   Mode = "plan"    // facts and decisions only
+)
+
+// Options configure a run.
+type Options struct {
+	Mode     Mode
+	Runbook  *runbooks.Runbook
+	Signer   string // the signer's key id, or "embedded"
+	Starter  backend.Starter
+	Host     pshost.Options
+	Trail    *audit.Trail
+	Consent  policy.Consent
+	Deny     []policy.Rule
+	Lookback time.Duration // how far back a CAA50021 event counts at detection
+	Simulate string        // the scenario name, for the audit
+	Version  string        // caafix's version, for the audit
+	Now      func() time.Time
+	// Progress, when set, receives one human-readable line per decision
+	// and step as the run goes.
+	Progress func(line string)
+}
+
+// Run runs the runbook. The report is always returned, with its outcome;
+// the error is set when the run could not finish (host or audit failure)
+// and then carries the outcome kind.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Lookback <= 0 {
+		o.Lookback = 24 * time.Hour
+	}
+	if o.Mode == "" {
+		o.Mode = ModeRun
+	}
+	x := &run{o: o, start: o.Now()}
+	x.rep = &Report{RunID: newRunID(x.start), Mode: string(o.Mode), Runbook: o.Runbook.Name, Version: o.Runbook.Version}
+	o.Trail.SetRun(audit.Run{ID: x.rep.RunID, Runbook: o.Runbook.Name, Version: o.Runbook.Version, SHA256: o.Runbook.SHA256, Signer: o.Signer})
+
+	kind, err := x.do(ctx)
+	return x.finish(kind, err)
+}
+
+type run struct {
+	o     Options
+	start time.Time
+	rep   *Report
+	host  *pshost.Host
+	facts *device.Facts
+}
+
+func newRunID(t time.Time) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+func (x *run) progress(format string, args ...any) {
+	if x.o.Progress != nil {
+		x.o.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+func (x *run) write(e audit.Event) error {
+	if err := x.o.Trail.Write(e); err != nil {
+		return fmt.Errorf("write the audit log (nothing more is sent to the device): %w", err)
+	}
+	return nil
+}
+
+func (x *run) do(ctx context.Context) (outcome.Kind, error) {
+	rb := x.o.Runbook
+	if err := x.write(audit.Event{Name: "run.start", Fields: map[string]any{
+		"mode": string(x.o.Mode), "simulate": x.o.Simulate, "caafix_version": x.o.Version,
+		"runbook_source": rb.Source, "steps": len(rb.Steps),
+	}}); err != nil {
+		return outcome.HostError, err
+	}
+
+	host, err := pshost.Start(ctx, x.o.Starter, x.o.Host)
+	if err != nil {
+		return outcome.HostError, err
+	}
+	x.host = host
+	defer host.Close()
+
+	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now})
+	if err != nil {
+		return outcome.Of(err), err
+	}
+	x.facts = facts
+	x.rep.Facts = facts
+	x.rep.Device = facts.Hostname
+	sym := facts.Symptom
+	x.rep.Symptom = &sym
+	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
+		return outcome.HostError, err
+	}
+
+	decisions := policy.Evaluate(policy.Input{Runbook: rb, Facts: facts, Consent: x.o.Consent, Deny: x.o.Deny})
+	for i, d := range decisions {
+		if err := x.write(audit.Event{Name: "policy.decision", Step: d.Step, Uses: d.Uses, Decision: string(d.Verdict),
+			Rule: d.Rule, Reason: d.Reason, Fields: map[string]any{"risk": string(d.Risk), "context": string(d.Context)}}); err != nil {
+			return outcome.HostError, err
+		}
+		x.rep.Steps = append(x.rep.Steps, StepReport{ID: d.Step, Uses: d.Uses, Decision: d.Verdict, Rule: d.Rule, Reason: d.Reason, Result: ResultNotRun})
+		x.progress("policy  %-20s %-26s %-5s %s", d.Step, d.Uses, d.Verdict, d.Reason)
+		if d.Verdict == policy.Block {
+			x.rep.Steps[i].Result = ResultBlocked
+		} else if d.Verdict == policy.Skip {
+			x.rep.Steps[i].Result = ResultSkipped
+		}
+	}
+
+	if !sym.Present {
+		x.progress("detect  no CAA50021 symptom: %s", joinOr(sym.Reasons, "no recent CAA50021 event and a PRT present"))
+		return outcome.Healthy, nil
+	}
+	x.progress("detect  symptom present: %s", joinOr(sym.Reasons, "CAA50021"))
+	if x.o.Mode == ModePlan {
+		for i, d := range decisions {
+			if d.Verdict == policy.Allow {
+				s, _ := steps.Lookup(d.Uses)
+				env := x.env(rb.Steps[i], time.Time{})
+				x.rep.Steps[i].Commands = s.Commands(env)
+			}
+		}
+		return outcome.NotFixed, nil
+	}
+
+	since := x.start.Add(-x.o.Lookback)
+	var blocked bool
+	for i, d := range decisions {
+		sr := &x.rep.Steps[i]
+		if d.Verdict != policy.Allow {
+			blocked = blocked || d.Verdict == policy.Block
+			if err := x.write(audit.Event{Name: "step.end", Step: d.Step, Uses: d.Uses, Fields: map[string]any{"result": string(sr.Result)}, Reason: d.Reason, Rule: d.Rule}); err != nil {
+				return outcome.HostError, err
+			}
+			continue
+		}
+		end, kind, err := x.step(ctx, rb.Steps[i], sr, since)
+		if err != nil {
+			return outcome.Of(err), err
+		}
+		if end {
+			return kind, nil
+		}
+	}
+	switch {
+	case x.o.Mode == ModeDryRun:
+		return outcome.NotFixed, nil
+	case blocked:
+		return outcome.Blocked, nil
+	}
+	return outcome.NotFixed, nil
+}
+
+// step runs one allowed step; end reports that the run is over with kind.
+func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since time.Time) (end bool, kind outcome.Kind, err error) {
+	s, _ := steps.Lookup(st.Uses)
+	m := s.Meta()
+	started := x.o.Now()
+	env := x.env(st, started)
+	env.Since = since
+	ctx, cancel := context.WithTimeout(ctx, steps.Timeout(st))
+	defer cancel()
+	defer func() { sr.Duration = x.o.Now().Sub(started) }()
+
+	if err := x.write(audit.Event{Name: "step.start", Step: st.ID, Uses: st.Uses, Fields: map[string]any{
+		"risk": string(m.Risk), "context": string(m.Context), "timeout_ms": steps.Timeout(st).Milliseconds()}}); err != nil {
+		return true, outcome.HostError, err
+	}
+	env.Runner = x.runner(st.ID, st.Uses, "pre-check")
+	check, err := s.Pre(ctx, env)
+	if err != nil {
+		return true, outcome.Of(err), err
+	}
+	env.Pre = check
+	sr.Commands = s.Commands(env)
+	if !check.Needed {
+		sr.Result, sr.Reason = ResultNotNeeded, check.Reason
+		x.progress("step    %-20s not needed: %s", st.ID, check.Reason)
+		return false, 0, x.endStep(st, sr, started, "")
+	}
+	if x.o.Mode == ModeDryRun {
+		sr.Result, sr.Reason = ResultWouldRun, check.Reason
+		x.progress("step    %-20s would run: %s", st.ID, check.Reason)
+		return false, 0, x.endStep(st, sr, started, "")
+	}
+	if m.Risk == steps.RiskDisruptive || m.Risk == steps.RiskDangerous {
+		if err := x.o.Trail.Sync(); err != nil {
+			return true, outcome.HostError, fmt.Errorf("sync the audit log before a %s step: %w", m.Risk, err)
+		}
+	}
+	x.progress("step    %-20s running: %s", st.ID, check.Reason)
+	env.Runner = x.runner(st.ID, st.Uses, "action")
+	eff, err := s.Act(ctx, env)
+	if err != nil {
+		return true, outcome.Of(err), err
+	}
+	rollback := steps.Rollback(st)
+	if eff.Failed {
+		sr.Result, sr.Reason = ResultFailed, eff.Reason
+		x.addRollback(st, rollback)
+		x.progress("step    %-20s failed: %s", st.ID, eff.Reason)
+		return false, 0, x.endStep(st, sr, started, rollback)
+	}
+	if len(sr.Commands) > 0 {
+		x.addRollback(st, rollback)
+	}
+	if eff.EndRun {
+		sr.Result, sr.Reason = ResultEnded, eff.Reason
+		x.rep.Message = eff.Message
+		x.progress("step    %-20s %s", st.ID, eff.Reason)
+		return true, eff.Outcome, x.endStep(st, sr, started, rollback)
+	}
+	env.Runner = x.runner(st.ID, st.Uses, "post-check")
+	v, err := s.Post(ctx, env)
+	if err != nil {
+		return true, outcome.Of(err), err
+	}
+	if !v.OK {
+		sr.Result, sr.Reason = ResultFailed, "post-check: "+v.Reason
+		x.progress("step    %-20s post-check failed: %s", st.ID, v.Reason)
+		return false, 0, x.endStep(st, sr, started, rollback)
+	}
+	sym, _, err := device.CheckSymptom(ctx, x.runner(st.ID, st.Uses, "detect"), started)
+	if err != nil {
+		return true, outcome.Of(err), err
+	}
+	if !sym.Present {
+		sr.Result, sr.Reason = ResultFixed, v.Reason
+		x.rep.FixedBy = st.ID
+		x.rep.Symptom = &sym
+		x.progress("step    %-20s fixed: %s", st.ID, v.Reason)
+		return true, outcome.Fixed, x.endStep(st, sr, started, rollback)
+	}
+	sr.Result, sr.Reason = ResultRan, v.Reason+"; the symptom remains"
+	x.progress("step    %-20s ran: %s", st.ID, sr.Reason)
+	return false, 0, x.endStep(st, sr, started, rollback)
+}
+
+func (x *run) addRollback(st runbooks.Step, note string) {
+	if note != "" {
+		x.rep.Rollbacks = append(x.rep.Rollbacks, st.ID+": "+note)
+	}
+}
+
+func (x *run) endStep(st runbooks.Step, sr *StepReport, started time.Time, rollback string) error {
+	ms := x.o.Now().Sub(started).Milliseconds()
+	return x.write(audit.Event{Name: "step.end", Step: st.ID, Uses: st.Uses, Reason: sr.Reason, Rollback: rollback,
+		DurationMs: &ms, Fields: map[string]any{"result": string(sr.Result)}})
+}
+
+func (x *run) env(st runbooks.Step, started time.Time) *steps.Env {
+	return &steps.Env{Facts: x.facts, Step: st, Started: started, Since: x.start.Add(-x.o.Lookback)}
+}
+
+// finish writes run.end and settles the report.
+func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
+	x.rep.Outcome = kind
+	x.rep.OutcomeStr = kind.String()
+	x.rep.Duration = x.o.Now().Sub(x.start)
+	if err != nil {
+		x.rep.Error = err.Error()
+	}
+	ms := x.rep.Duration.Milliseconds()
+	code := kind.ExitCode()
+	werr := x.o.Trail.Write(audit.Event{Name: "run.end", Outcome: kind.String(), ExitCode: &code, DurationMs: &ms,
+		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error}})
+	x.rep.AuditHead = x.o.Trail.Head()
+	if werr != nil && err == nil {
+		err = &pshost.HostError{Op: "audit", Err: werr}
+		x.rep.Outcome, x.rep.OutcomeStr, x.rep.Error = outcome.HostError, outcome.HostError.String(), err.Error()
+	}
+	if err != nil && outcome.Of(err) == outcome.HostError && x.rep.Outcome != outcome.HostError {
+		x.rep.Outcome, x.rep.OutcomeStr = outcome.HostError, outcome.HostError.String()
+	}
+	return x.rep, err
+}
+
+// auditedRunner writes a step.command line before each command and a
+// step.output line after it.
+type auditedRunner struct {
+	x                 *run
+	step, uses, phase string
+}
+
+func (x *run) runner(step, uses, phase string) pshost.Runner {
+	return auditedRunner{x: x, step: step, uses: uses, phase: phase}
+}
+
+func (r auditedRunner) Run(ctx context.Context, script string) (pshost.Result, error) {
+	if err := r.x.write(audit.Event{Name: "step.command", Step: r.step, Uses: r.uses, Command: script,
+		Fields: map[string]any{"phase": r.phase}}); err != nil {
+		return pshost.Result{}, &pshost.HostError{Op: "audit", Command: script, Err: err}
+	}
+	res, err := r.x.host.Run(ctx, script)
+	code := res.ExitCode
+	ms := res.Duration.Milliseconds()
+	fields := map[string]any{"phase": r.phase, "ok": res.OK, "stdout": excerpt(res.Stdout), "stderr": excerpt(res.Stderr)}
+	if res.Truncated {
+		fields["truncated"] = true
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	if werr := r.x.write(audit.Event{Name: "step.output", Step: r.step, Uses: r.uses, ExitCode: &code, DurationMs: &ms, Fields: fields}); werr != nil && err == nil {
+		err = &pshost.HostError{Op: "audit", Command: script, Err: werr}
+	}
+	return res, err
+}
+
+// excerpt keeps the first 4 KiB of a command's output for the audit.
+func excerpt(s string) string {
+	const max = 4 << 10
+	if len(s) <= max {
+		return s
+	}
+	return clip(s, max)
+}
+
+func factFields(f *device.Facts) map[string]any {
+	return map[string]any{
+		"join": string(f.Join), "managed": f.Managed, "managed_known": f.ManagedKnown, "elevated": f.Elevated,
+		"context": f.Context, "user": f.User, "prt": f.PRT, "clock_skew_s": f.ClockSkewS, "clock_known": f.ClockKnown,
+		"time_service": f.TimeService, "device_auth_status": f.DeviceAuthStatus, "credentials": f.Credentials,
+		"office": f.Office, "antivirus": f.Antivirus, "vpn": f.VPN, "problems": f.Problems, "symptom": f.Symptom,
+		"hostname": f.Hostname, "last_boot": f.LastBoot, "cleanupaccounts_supported": f.CleanupAccountsSupported,
+	}
+}
+
+func joinOr(r []string, def string) string {
+	if len(r) == 0 {
+		return def
+	}
+	out := r[0]
+	for _, s := range r[1:] {
+		out += "; " + s
+	}
+	return out
+}
+

@@ -1,0 +1,64 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/caafix/caafix/devicesim"
+)
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"lastline": cmdLastLine,
+			"simsent":  cmdSimSent,
+		},
+	})
+}
+
+// lastline REGEXP: the last line of the previous command's stdout matches.
+func cmdLastLine(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: lastline REGEXP")
+	}
+	out := strings.TrimRight(ts.ReadFile("stdout"), "\n")
+	last := out[strings.LastIndex(out, "\n")+1:]
+	ok := regexpMatch(ts, args[0], last)
+	if ok == neg {
+		ts.Fatalf("last line %q: match %q = %v", last, args[0], ok)
+	}
+}
+
+// simsent DIR REGEXP: the simulated device in state dir DIR received a
+// command matching REGEXP (with !, none did).
+func cmdSimSent(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: simsent STATEDIR REGEXP")
+	}
+	cmds, err := devicesim.Commands(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("read the simulator's commands: %v", err)
+	}
+	found := false
+	for _, c := range cmds {
+		if regexpMatch(ts, args[1], c.Command) {
+			found = true
+			break
+		}
+	}
+	if found == neg {
+		ts.Fatalf("simulator received a command matching %q: %v (%d commands)", args[1], found, len(cmds))
+	}
+}
