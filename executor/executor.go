@@ -368,4 +368,3 @@ func joinOr(r []string, def string) string {
 	}
 	return out
 }
-

@@ -113,8 +113,8 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 	text := a.cfg.Output != "json" && a.cfg.AuditLog != "-"
 	opts := executor.Options{
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
-		Host:     pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
-		Consent:  consent, Deny: deny, Lookback: a.cfg.Detect.Lookback,
+		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
+		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback,
 		Simulate: target.scenario, Version: version,
 	}
 	if text {
