@@ -56,7 +56,7 @@ func Gather(ctx context.Context, r pshost.Runner, opts ...GatherOptions) (*Facts
 	}
 	f := g.f
 	in := symptomInput{events: events, eventsErr: evErr, status: f.Dsreg, statusErr: g.dsregErr,
-		since: o.Now().Add(-o.Lookback)}
+		since: o.Now().Add(-o.Lookback), boot: f.LastBoot}
 	if why := notUsersPRT(f); why != "" && f.Dsreg != nil {
 		in.notUsers = why
 		f.PRT = TriUnknown

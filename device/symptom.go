@@ -73,6 +73,10 @@ type symptomInput struct {
 	statusErr error  // dsregcmd could not be read
 	notUsers  string // why the status's SSO state is not the user's; "" when it is
 	since     time.Time
+	// boot, when set, is the last boot: events before it still date the
+	// symptom (First) but do not make it present, since a restart may have
+	// fixed it and apps log a new event as soon as they fail again.
+	boot time.Time
 }
 
 func evaluate(in symptomInput) Symptom {
@@ -85,9 +89,13 @@ func evaluate(in symptomInput) Symptom {
 		s.Present = true
 		s.Reasons = append(s.Reasons, fmt.Sprintf("the AAD event log could not be read (%v): the symptom is assumed present", in.eventsErr))
 	} else {
+		current := 0
 		for _, e := range in.events {
 			if (e.ID != eventError && e.ID != eventWarn) || !e.Time.After(in.since) || !HasCode(e.Message, SymptomCode) {
 				continue
+			}
+			if e.Time.After(in.boot) {
+				current++
 			}
 			s.Events++
 			if s.First.IsZero() || e.Time.Before(s.First) {
@@ -97,11 +105,15 @@ func evaluate(in symptomInput) Symptom {
 				s.Last = e.Time
 			}
 		}
-		if s.Events > 0 {
+		switch {
+		case current > 0:
 			s.Present = true
 			s.Reasons = append(s.Reasons, fmt.Sprintf("%d CAA50021 event(s) (ID 1098/1104) in Microsoft-Windows-AAD/Operational since %s, the last at %s",
 				s.Events, stamp, s.Last.UTC().Format(time.RFC3339)))
-		} else {
+		case s.Events > 0:
+			seen = append(seen, fmt.Sprintf("%d CAA50021 event(s) since %s, none since the restart at %s",
+				s.Events, stamp, in.boot.UTC().Format(time.RFC3339)))
+		default:
 			seen = append(seen, "no CAA50021 event since "+stamp)
 		}
 	}

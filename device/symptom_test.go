@@ -126,3 +126,29 @@ func TestCheckSymptom(t *testing.T) {
 		})
 	}
 }
+
+func TestEventsBeforeBootDoNotMakeTheSymptomPresent(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	ev := []Event{{ID: 1098, Time: base, Message: "Error: 0xCAA50021"}}
+	cases := []struct {
+		name string
+		boot time.Time
+		want bool
+	}{
+		{"event after the boot counts", base.Add(-time.Hour), true},
+		{"event before the boot dates the symptom only", base.Add(time.Hour), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := evaluate(symptomInput{events: ev, since: base.Add(-24 * time.Hour), boot: c.boot})
+			if s.Present != c.want {
+				t.Errorf("Present = %v, want %v (%v)", s.Present, c.want, s.Reasons)
+			}
+			if !s.First.Equal(base) {
+				t.Errorf("First = %v, want the event's time", s.First)
+			}
+		})
+	}
+}

@@ -156,11 +156,13 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}
 
 	since := x.start.Add(-x.o.Lookback)
-	var blocked bool
+	blocked := false
+	for _, d := range decisions {
+		blocked = blocked || d.Verdict == policy.Block
+	}
 	for i, d := range decisions {
 		sr := &x.rep.Steps[i]
 		if d.Verdict != policy.Allow {
-			blocked = blocked || d.Verdict == policy.Block
 			if err := x.write(audit.Event{Name: "step.end", Step: d.Step, Uses: d.Uses, Fields: map[string]any{"result": string(sr.Result)}, Reason: d.Reason, Rule: d.Rule}); err != nil {
 				return outcome.HostError, err
 			}
@@ -171,6 +173,11 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 			return outcome.Of(err), err
 		}
 		if end {
+			// Escalating while the gate held back a step that might have
+			// helped is the gate's doing: say so.
+			if kind == outcome.Escalate && blocked && d.Uses == "escalate" {
+				kind = outcome.Blocked
+			}
 			return kind, nil
 		}
 	}
