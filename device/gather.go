@@ -17,6 +17,10 @@ type GatherOptions struct {
 	Lookback time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// NotBefore, when set, is when caafix last verified a fix: like the
+	// last boot, events before it date the symptom but do not make it
+	// present (the log keeps them for days).
+	NotBefore time.Time
 }
 
 // Gather reads the device's facts with the read-only commands of package
@@ -56,7 +60,7 @@ func Gather(ctx context.Context, r pshost.Runner, opts ...GatherOptions) (*Facts
 	}
 	f := g.f
 	in := symptomInput{events: events, eventsErr: evErr, status: f.Dsreg, statusErr: g.dsregErr,
-		since: o.Now().Add(-o.Lookback), boot: f.LastBoot}
+		since: o.Now().Add(-o.Lookback), boot: later(f.LastBoot, o.NotBefore)}
 	if why := notUsersPRT(f); why != "" && f.Dsreg != nil {
 		in.notUsers = why
 		f.PRT = TriUnknown
@@ -124,4 +128,11 @@ func (g *gatherer) hostname() error {
 	}
 	g.f.Hostname = name
 	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -111,7 +111,7 @@ func evaluate(in symptomInput) Symptom {
 			s.Reasons = append(s.Reasons, fmt.Sprintf("%d CAA50021 event(s) (ID 1098/1104) in Microsoft-Windows-AAD/Operational since %s, the last at %s",
 				s.Events, stamp, s.Last.UTC().Format(time.RFC3339)))
 		case s.Events > 0:
-			seen = append(seen, fmt.Sprintf("%d CAA50021 event(s) since %s, none since the restart at %s",
+			seen = append(seen, fmt.Sprintf("%d CAA50021 event(s) since %s, none since the last restart or verified fix at %s",
 				s.Events, stamp, in.boot.UTC().Format(time.RFC3339)))
 		default:
 			seen = append(seen, "no CAA50021 event since "+stamp)

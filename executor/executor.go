@@ -39,6 +39,7 @@ type Options struct {
 	Consent  policy.Consent
 	Deny     []policy.Rule
 	Lookback time.Duration // how far back a CAA50021 event counts at detection
+	StateDir string        // where caafix keeps its records; "" keeps none
 	Simulate string        // the scenario name, for the audit
 	Version  string        // caafix's version, for the audit
 	Now      func() time.Time
@@ -111,7 +112,11 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	x.host = host
 	defer host.Close()
 
-	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now})
+	lf, err := readLastFix(x.o.StateDir)
+	if err != nil {
+		return outcome.HostError, err
+	}
+	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now, NotBefore: lf.Time})
 	if err != nil {
 		return outcome.Of(err), err
 	}
@@ -267,6 +272,9 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		sr.Result, sr.Reason = ResultFixed, v.Reason
 		x.rep.FixedBy = st.ID
 		x.rep.Symptom = &sym
+		if err := writeLastFix(x.o.StateDir, lastFix{Time: x.o.Now(), RunID: x.rep.RunID, Step: st.ID, Runbook: x.o.Runbook.Name}); err != nil {
+			return true, outcome.HostError, err
+		}
 		x.progress("step    %-20s fixed: %s", st.ID, v.Reason)
 		return true, outcome.Fixed, x.endStep(st, sr, started, rollback)
 	}

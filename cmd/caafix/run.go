@@ -36,20 +36,29 @@ YAML file. The last line on stdout is a one-line summary for RMM tools.`,
 		Args: cobraArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModeRun) },
 	}
-	f := c.Flags()
-	f.Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
-	f.Bool("allow-disruptive", false, "allow disruptive steps (restart, Office repair)")
-	f.Bool("allow-dangerous", false, "allow dangerous steps (leave Entra ID) where the policy permits them; for a technician at the device")
+	c.Flags().Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
+	consentFlags(c)
 	return c
 }
 
+func consentFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.Bool("allow-disruptive", false, "allow disruptive steps (restart, Office repair)")
+	f.Bool("allow-dangerous", false, "allow dangerous steps (leave Entra ID) where the policy permits them; for a technician at the device")
+}
+
 func (a *app) planCmd() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "plan [RUNBOOK]",
 		Short: "Show the facts and the policy decision for every step; change nothing",
-		Args:  cobraArgs(cobra.MaximumNArgs(1)),
-		RunE:  func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModePlan) },
+		Long: `Show the device's facts, the policy decision for every step and the commands
+the allowed steps would send. Nothing that changes the device is sent. The
+consent flags show what a run with them would be allowed to do.`,
+		Args: cobraArgs(cobra.MaximumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModePlan) },
 	}
+	consentFlags(c)
+	return c
 }
 
 // loadRunbook resolves RUNBOOK: an embedded name, or a file.
@@ -100,11 +109,11 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 	if consent.AllowDisruptive {
 		consent.Source = "--allow-disruptive or policy.allow_disruptive"
 	}
-	if mode == executor.ModeRun {
-		consent.AllowDangerous, _ = c.Flags().GetBool("allow-dangerous")
-		if consent.AllowDangerous && consent.Source == "" {
-			consent.Source = "--allow-dangerous"
-		}
+	// --allow-dangerous is read from the command line only: a technician
+	// is present. It is no configuration key and no environment variable.
+	consent.AllowDangerous, _ = c.Flags().GetBool("allow-dangerous")
+	if consent.AllowDangerous && consent.Source == "" {
+		consent.Source = "--allow-dangerous"
 	}
 	deny := make([]policy.Rule, 0, len(a.cfg.Policy.Deny))
 	for _, r := range a.cfg.Policy.Deny {
@@ -114,7 +123,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 	opts := executor.Options{
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
-		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback,
+		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version,
 	}
 	if text {
@@ -123,10 +132,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 	rep, runErr := executor.Run(c.Context(), opts)
 	kind := rep.Outcome
 	if mode == executor.ModePlan && runErr == nil {
-		kind = outcome.Healthy // a plan changes nothing and always succeeds
-		if rep.Symptom != nil && rep.Symptom.Present {
-			kind = outcome.NotFixed
-		}
+		kind = outcome.Healthy // a plan that could be made succeeds, whatever it found
 	}
 	a.exit(kind)
 	if runErr != nil {
@@ -167,6 +173,7 @@ func printPlan(w interface{ Write([]byte) (int, error) }, rep *executor.Report) 
 type target struct {
 	starter  backend.Starter
 	scenario string
+	stateDir string
 }
 
 // target returns the real device's PowerShell or the simulated device.
@@ -177,7 +184,7 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 		if err != nil {
 			return target{}, func() {}, err
 		}
-		return target{starter: ps}, func() {}, nil
+		return target{starter: ps, stateDir: a.cfg.StateDir}, func() {}, nil
 	}
 	sc, err := devicesim.LoadScenario(sim)
 	if err != nil {
@@ -198,7 +205,7 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 		cleanup()
 		return target{}, func() {}, err
 	}
-	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name}, cleanup, nil
+	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir}, cleanup, nil
 }
 
 // devicesimCmd is the simulated device's process: the host starts caafix
