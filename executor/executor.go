@@ -234,6 +234,9 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 	}
 	x.progress("step    %-20s running: %s", st.ID, check.Reason)
 	env.Runner = x.runner(st.ID, st.Uses, "action")
+	// The symptom is judged by what happens after the action starts: an
+	// event the pre-check itself saw must not count against the fix.
+	env.Started = x.o.Now()
 	eff, err := s.Act(ctx, env)
 	if err != nil {
 		return true, outcome.Of(err), err
@@ -264,7 +267,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		x.progress("step    %-20s post-check failed: %s", st.ID, v.Reason)
 		return false, 0, x.endStep(st, sr, started, rollback)
 	}
-	sym, _, err := device.CheckSymptom(ctx, x.runner(st.ID, st.Uses, "detect"), started)
+	sym, _, err := device.CheckSymptom(ctx, x.runner(st.ID, st.Uses, "detect"), env.Started)
 	if err != nil {
 		return true, outcome.Of(err), err
 	}

@@ -48,7 +48,7 @@ type Env struct {
 	Runner  pshost.Runner // every command goes through it (the executor audits each)
 	Facts   *device.Facts // gathered once at the start of the run
 	Step    runbooks.Step // the runbook's entry, with its parameters
-	Started time.Time     // when the step started
+	Started time.Time     // when the step started; from Act on, when the action started
 	Since   time.Time     // start of the symptom window: the run's detection lookback
 	Pre     Check         // the pre-check's result, for Act and Post
 }

@@ -1,0 +1,121 @@
+package tests
+
+import (
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/caafix/caafix/devicesim"
+)
+
+// changing matches every command that changes a device.
+const changing = `cmdkey .*/delete|dsregcmd /cleanupaccounts|dsregcmd /leave|w32tm /resync|^shutdown|Start-Service|OfficeClickToRun`
+
+// The scenario matrix: every built-in scenario (every fault; cloud, hybrid,
+// registered and domain-only joins; managed or not; elevated or not; user
+// or SYSTEM) under each consent, run through the real binary. Each case
+// asserts the exit code, what the device received and what it never did.
+func TestScenarioMatrix(t *testing.T) {
+	t.Parallel()
+	none := []string{}
+	disruptive := []string{"--allow-disruptive"}
+	all := []string{"--allow-disruptive", "--allow-dangerous"}
+	cases := []struct {
+		name     string
+		scenario string
+		flags    []string
+		exit     int
+		sent     []string // regexps each matched by some command
+		never    []string // regexps matched by no command
+	}{
+		{"healthy device gets no changing command", "healthy", all, 0, []string{`^dsregcmd /status$`}, []string{changing}},
+		{"healthy hybrid device gets no changing command", "hybrid-healthy", all, 0, nil, []string{changing}},
+		{"wam cache fixed by cleanupaccounts", "wam-cache", none, 0, []string{`^dsregcmd /cleanupaccounts$`}, []string{`cmdkey .*/delete`, `^shutdown`}},
+		{"office credentials fixed by cmdkey", "office-creds", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`}, []string{`git:https`, `^shutdown`}},
+		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, nil},
+		{"skewed clock fixed by resync", "clock-skew", none, 0, []string{`^w32tm /resync /force$`}, []string{`Start-Service`, `/cleanupaccounts`}},
+		{"stopped time service started before resync", "clock-skew-stopped", none, 0, []string{`^Start-Service -Name w32time$`, `^w32tm /resync /force$`}, nil},
+		{"transient without consent is blocked", "transient", none, 4, nil, []string{`^shutdown`}},
+		{"transient with consent schedules a restart", "transient", disruptive, 5, []string{`^shutdown /r /t '300' /c '.*' /d p:4:1$`}, []string{`shutdown .*/o\b`, `/leave`}},
+		{"broken join without dangerous consent never leaves", "join-broken", disruptive, 5, nil, []string{`/leave`}},
+		{"broken join without consent is blocked", "join-broken", none, 4, nil, []string{`/leave`, `^shutdown`}},
+		{"office install without consent is blocked", "office-install", none, 4, nil, []string{`OfficeClickToRun`}},
+		{"conditional access escalates", "conditional-access", none, 4, nil, []string{`/leave`, `^shutdown`}},
+		{"conditional access on a managed device never leaves", "conditional-access", all, 5, nil, []string{`/leave`}},
+		{"av or vpn escalates", "av-vpn", none, 4, nil, []string{`/leave`, `^shutdown`}},
+		{"hybrid wam cache fixed without leaving", "hybrid-wam-cache", all, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
+		{"verbatim hybrid status never leaves", "verbatim-hybrid", all, 0, nil, []string{`/leave`}},
+		{"managed wam cache fixed without leaving", "managed-wam-cache", all, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
+		{"registered device wam cache fixed", "registered-wam-cache", none, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
+		{"domain-only device never leaves", "domain-only", all, 5, nil, []string{`/leave`}},
+		{"not elevated sends no admin command", "not-elevated", all, 4, nil, []string{`/cleanupaccounts`, `/resync`, `^shutdown`, `Start-Service`, `OfficeClickToRun`, `/leave`}},
+		{"system with nobody signed in runs no user step", "system-no-user", none, 4, nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
+		{"system with a user signed in does not act on SYSTEM's profile", "system-user", none, 4, nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			state := filepath.Join(dir, "state")
+			args := append([]string{"run", "--simulate", c.scenario, "--state-dir", state, "--audit-log", filepath.Join(dir, "audit.jsonl")}, c.flags...)
+			cmd := exec.Command(caafixPath(), args...)
+			cmd.Dir = dir
+			cmd.Env = append(cmd.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+dir)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatalf("run caafix: %v", err)
+			}
+			out := strings.TrimRight(stdout.String(), "\n")
+			last := out[strings.LastIndex(out, "\n")+1:]
+			if code != c.exit {
+				t.Fatalf("exit %d, want %d\nlast line: %s\nstderr: %s", code, c.exit, last, stderr.String())
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("stderr is not empty: %s", stderr.String())
+			}
+			if !strings.HasPrefix(last, "caafix ") || len(last) > 2000 {
+				t.Errorf("last line is not the summary: %q", last)
+			}
+			recorded, err := devicesim.Commands(state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cmds []string
+			for _, r := range recorded {
+				cmds = append(cmds, r.Command)
+			}
+			for _, pat := range c.sent {
+				if !anyMatch(pat, cmds) {
+					t.Errorf("no command matches %q; sent:\n%s", pat, strings.Join(cmds, "\n"))
+				}
+			}
+			for _, pat := range c.never {
+				re := regexp.MustCompile(pat)
+				for _, cmd := range cmds {
+					if re.MatchString(cmd) {
+						t.Errorf("sent %q, which matches the forbidden %q", cmd, pat)
+					}
+				}
+			}
+		})
+	}
+}
+
+func anyMatch(pat string, cmds []string) bool {
+	re := regexp.MustCompile(pat)
+	for _, c := range cmds {
+		if re.MatchString(c) {
+			return true
+		}
+	}
+	return false
+}
