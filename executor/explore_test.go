@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,25 +15,24 @@ import (
 )
 
 func TestExplore(t *testing.T) {
-	for _, name := range devicesim.BuiltinNames() {
-		for _, c := range []policy.Consent{{}, {AllowDisruptive: true, AllowDangerous: true}} {
-			dir := t.TempDir()
-			sc, err := devicesim.LoadScenario(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			devicesim.Init(dir, sc)
-			tr, _ := audit.Open(filepath.Join(t.TempDir(), "a.jsonl"), audit.Options{})
-			rb, _ := runbooks.Embedded("caa50021")
-			rep, err := executor.Run(context.Background(), executor.Options{Runbook: rb, Starter: devicesim.NewInProcessStarter(dir), Trail: tr, Consent: c, StateDir: dir})
-			fmt.Printf("=== %s %+v: %v fixed=%s err=%v\n", name, c, rep.Outcome, rep.FixedBy, err)
-			for _, s := range rep.Steps {
-				fmt.Printf("   %s %s %s %s\n", s.ID, s.Decision, s.Result, s.Reason)
-			}
-			cmds, _ := devicesim.Commands(dir)
-			for _, r := range cmds {
-				fmt.Printf("   > %s\n", r.Command)
-			}
+	dir := t.TempDir()
+	sc, _ := devicesim.LoadScenario("join-broken")
+	devicesim.Init(dir, sc)
+	ap := filepath.Join(t.TempDir(), "a.jsonl")
+	for i, mode := range []executor.Mode{executor.ModeRun, executor.ModeRun, executor.ModeDryRun, executor.ModePlan} {
+		tr, _ := audit.Open(ap, audit.Options{})
+		rb, _ := runbooks.Embedded("caa50021")
+		rep, err := executor.Run(context.Background(), executor.Options{Mode: mode, Runbook: rb, Starter: devicesim.NewInProcessStarter(dir), Trail: tr, Consent: policy.Consent{AllowDisruptive: true, AllowDangerous: true}, StateDir: dir})
+		tr.Close()
+		fmt.Printf("=== run %d %s: %v fixed=%s err=%v\n%s\n", i, mode, rep.Outcome, rep.FixedBy, err, rep.Summary())
+		for _, s := range rep.Steps {
+			fmt.Printf("   %s %s %s %s %q\n", s.ID, s.Decision, s.Result, s.Reason, s.Commands)
 		}
 	}
+	cmds, _ := devicesim.Commands(dir)
+	for _, r := range cmds {
+		fmt.Printf("   > %s\n", r.Command)
+	}
+	b, _ := os.ReadFile(ap)
+	os.WriteFile("/tmp/explore/audit.jsonl", b, 0o644)
 }

@@ -52,6 +52,22 @@ func maxLen(n int) func(any) error {
 	}
 }
 
+// oneLine rejects control characters: the text goes into a PowerShell
+// command, and powershell.exe reads its commands one line at a time.
+func oneLine(n int) func(any) error {
+	return func(v any) error {
+		if err := maxLen(n)(v); err != nil {
+			return err
+		}
+		for _, r := range v.(string) {
+			if r < 0x20 || r == 0x7f {
+				return fmt.Errorf("must be one line without control characters (use >- to fold a long YAML text)")
+			}
+		}
+		return nil
+	}
+}
+
 func officePrefixes(v any) error {
 	for _, p := range v.([]string) {
 		ok := false
@@ -73,7 +89,7 @@ var Types = map[string][]ParamSpec{
 	"credentials.remove":       {{Name: "prefixes", Kind: StringList, Check: officePrefixes}},
 	"restart.schedule": {
 		{Name: "delay", Kind: Duration, Check: durationBetween(0, time.Hour)},
-		{Name: "message", Kind: String, Check: maxLen(500)},
+		{Name: "message", Kind: String, Check: oneLine(500)},
 	},
 	"dsregcmd.leave": {},
 	"office.repair":  {},
