@@ -2,6 +2,7 @@ package pshost
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -156,17 +157,24 @@ func TestStartFailsWithoutHost(t *testing.T) {
 	}
 }
 
+// BenchmarkLargeOutput shows that reading a reply is linear in its size:
+// go-powershell alone concatenates strings 64 bytes at a time.
 func BenchmarkLargeOutput(b *testing.B) {
-	h, err := Start(context.Background(), fakeStarter{}, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer h.Close()
-	b.SetBytes(4096 * 1024)
-	for i := 0; i < b.N; i++ {
-		res, err := h.Run(context.Background(), "big 4096")
-		if err != nil || len(res.Stdout) != 4096*1024 {
-			b.Fatalf("err=%v len=%d", err, len(res.Stdout))
-		}
+	for _, kib := range []int{64, 1024, 8192} {
+		b.Run(fmt.Sprintf("%dKiB", kib), func(b *testing.B) {
+			h, err := Start(context.Background(), fakeStarter{}, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer h.Close()
+			b.SetBytes(int64(kib) * 1024)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				res, err := h.Run(context.Background(), fmt.Sprintf("big %d", kib))
+				if err != nil || len(res.Stdout) != kib*1024 {
+					b.Fatalf("err=%v len=%d", err, len(res.Stdout))
+				}
+			}
+		})
 	}
 }
