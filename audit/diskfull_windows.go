@@ -7,8 +7,8 @@ import (
 
 // Windows reports a full disk with its own codes, not ENOSPC.
 const (
-	errorHandleDiskFull syscall.Errno = 39  // ERROR_HANDLE_DISK_FULL
-	errorDiskFull       syscall.Errno = 112 // ERROR_DISK_FULL
+	errorHandleDiskFull syscall.Errno = 39   // ERROR_HANDLE_DISK_FULL
+	errorDiskFull       syscall.Errno = 112  // ERROR_DISK_FULL
 	errorDiskQuota      syscall.Errno = 1295 // ERROR_DISK_QUOTA_EXCEEDED
 )
 

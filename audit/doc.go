@@ -1,20 +1,48 @@
-// Package audit writes caafix's audit trail: one JSON object a line
-// (encoded with zerolog), each stamped with the run's identity and chained
-// to the line before it by a SHA-256 hash, and verifies such trails.
+// Package audit owns caafix's audit trail: the one place where every
+// decision and every command sent to the device is recorded, for the
+// security and audit reviewers who read the logs of many devices. It
+// decides the line format (schema 1, see docs/audit.md), encodes events
+// with zerolog, stamps them with the run's identity ([Trail.SetRun]),
+// chains each line to the one before by a SHA-256 hash, rotates files, and
+// checks logs ([Verify], [VerifyFiles], [VerifyHead]) and reads them
+// ([Scan]) with bounded memory. It does not decide what is worth
+// recording: the executor does, through [Event].
 //
-// # Invariants
+// # A line before the action
 //
-// A line is written and flushed to the file before the action it describes;
-// [Trail.Sync] forces it to disk before disruptive steps. A write that fails
-// makes the trail refuse every later write, so a run never goes on blind.
+// Callers write the line that describes an action before they take it,
+// and [Trail.Write] returns only once the line is handed to the operating
+// system in a single write (no buffer in caafix can lose it). Before a
+// disruptive step, [Trail.Sync] forces it to disk. A write or sync that
+// fails returns a [*WriteError] (a host error) and the trail refuses every
+// later write: a run never goes on unrecorded.
 //
 // # The hash chain
 //
-// Every line carries seq (1, 2, … across runs in one file), prev (the hash
-// of the line before it; empty for the first line of a file) and, as its
-// last field, hash: the hex SHA-256 of the line's bytes up to but not
-// including `,"hash":"…"}`. A new run continues the chain of the lines
-// already in the file. Editing, deleting or reordering lines breaks the
-// chain; truncating the end does not, which is why the run's summary line
-// carries the chain head for [VerifyHead].
+// Every line is one JSON object whose members come in a fixed order:
+// schema, time, event, run_id, seq, the run's stamps, the event's fields,
+// the extra fields sorted by key, prev and, last, hash. seq counts lines
+// in a log (1, 2, … across runs and rotated files); prev is the hash of
+// the line before (empty on the very first line); hash is the lower-case
+// hex SHA-256 of the line's object without its hash member, that is of
+// the line's bytes up to `,"hash":"` followed by `}`. [Open] continues the
+// chain of the lines already in a file, or of its newest rotated backup.
+//
+// # What the chain cannot see
+//
+// Anyone who can write the file can recompute every hash: the chain has no
+// key. Editing, deleting, inserting or reordering lines breaks it, but
+// cutting lines from the end, or rewriting the whole file consistently,
+// leaves a valid chain. Only a head recorded elsewhere closes that gap: the
+// run's summary line carries [Trail.Head], RMM tools keep it, and
+// [VerifyHead] fails when the log does not reach it. Likewise, a rotated
+// backup that was pruned or deleted leaves the next file continuing a chain
+// whose start is gone ([VerifyOptions.AllowContinuation]).
+//
+// # Secrets and users
+//
+// The trail writes what it is given: callers must never put a secret in an
+// event. Credential targets may appear, their values never. With
+// [Options.RedactUsers], user names and e-mail addresses become keyed
+// pseudonyms that still group by user.
 package audit
