@@ -91,7 +91,10 @@ func evaluate(in symptomInput) Symptom {
 	} else {
 		current := 0
 		for _, e := range in.events {
-			if (e.ID != eventError && e.ID != eventWarn) || !e.Time.After(in.since) || !HasCode(e.Message, SymptomCode) {
+			// Event times have millisecond precision: an event in the same
+			// millisecond as since counts, so a new failure is never lost to
+			// rounding (the error falls on the safe side: "not fixed").
+			if (e.ID != eventError && e.ID != eventWarn) || e.Time.Before(in.since.Truncate(time.Millisecond)) || !HasCode(e.Message, SymptomCode) {
 				continue
 			}
 			if e.Time.After(in.boot) {

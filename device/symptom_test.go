@@ -42,7 +42,8 @@ func TestEvaluateSymptom(t *testing.T) {
 	}{
 		{"CAA50021 events since the window start", events, cloudPRT, since, true, 2, at(1732800000000), at(1732803600000), "yes", "2 CAA50021 event(s)"},
 		{"events before the window do not count", events, cloudPRT, at(1732810000000), false, 0, time.Time{}, time.Time{}, "yes", "no CAA50021 event since"},
-		{"an event at the window start is not newer", events, cloudPRT, at(1732803600000), false, 0, time.Time{}, time.Time{}, "yes", "primary refresh token is present"},
+		{"an event in the window start's millisecond counts (fail safe)", events, cloudPRT, at(1732803600000).Add(500 * time.Microsecond), true, 1, at(1732803600000), at(1732803600000), "yes", "1 CAA50021 event(s)"},
+		{"an event a millisecond before the window start does not count", events, cloudPRT, at(1732803600001), false, 0, time.Time{}, time.Time{}, "yes", "primary refresh token is present"},
 		{"cloud joined without PRT", nil, cloudNoPRT, since, true, 0, time.Time{}, time.Time{}, "no", "Entra joined (cloud)"},
 		{"hybrid joined without PRT", nil, fixture(t, "dsregcmd-status-hybrid-joined.txt"), since, true, 0, time.Time{}, time.Time{}, "no", "Entra joined (hybrid)"},
 		{"registered without PRT is not the symptom", nil, fixture(t, "dsregcmd-status-entra-registered.txt"), since, false, 0, time.Time{}, time.Time{}, "no", "not Entra joined (registered)"},

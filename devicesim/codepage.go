@@ -1,7 +1,11 @@
 package devicesim
 
 import (
+	"fmt"
+	"io"
 	"strings"
+
+	"golang.org/x/text/transform"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -51,27 +55,35 @@ func itoa(n int) string {
 	return b.String()
 }
 
-// encodeOEM turns text into the code page's bytes; characters it cannot
-// carry become '?', as Windows' WideCharToMultiByte does.
-func encodeOEM(enc encoding.Encoding, text string) string {
-	if enc == nil {
-		return text
-	}
-	out, err := encoding.ReplaceUnsupported(enc.NewEncoder()).String(text)
+// ServeConsole is [Serve] behind the console of a Windows device: it reads
+// stdin and writes stdout and stderr in the device's OEM code page, as
+// powershell.exe does when its streams are redirected. Characters the code
+// page cannot carry arrive as '?', as WideCharToMultiByte makes them. The
+// starters use it; Serve itself speaks text, for tests of the interpreter.
+func ServeConsole(stdin io.Reader, stdout, stderr io.Writer, stateDir string) error {
+	st, err := loadState(stateDir)
 	if err != nil {
-		return text
+		fmt.Fprintf(stderr, "devicesim: %v\r\n", err)
+		return err
 	}
-	return out
+	_, enc := codePageOf(st.Scenario.Device.Locale)
+	return Serve(transform.NewReader(stdin, enc.NewDecoder()),
+		oemWriter{stdout, enc}, oemWriter{stderr, enc}, stateDir)
 }
 
-// decodeOEM turns a line read from stdin into text.
-func decodeOEM(enc encoding.Encoding, line string) string {
-	if enc == nil {
-		return line
-	}
-	out, err := enc.NewDecoder().String(line)
+// oemWriter encodes each write whole; the simulator writes whole lines.
+type oemWriter struct {
+	w   io.Writer
+	enc encoding.Encoding
+}
+
+func (o oemWriter) Write(p []byte) (int, error) {
+	b, err := encoding.ReplaceUnsupported(o.enc.NewEncoder()).Bytes(p)
 	if err != nil {
-		return line
+		return 0, err
 	}
-	return out
+	if _, err := o.w.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"golang.org/x/text/encoding"
 	"io"
 	"regexp"
 	"strings"
@@ -25,18 +24,16 @@ func Serve(stdin io.Reader, stdout, stderr io.Writer, stateDir string) error {
 }
 
 func serve(stdin io.Reader, stdout, stderr io.Writer, stateDir string, now func() time.Time) error {
-	st, err := loadState(stateDir)
-	if err != nil {
+	if _, err := loadState(stateDir); err != nil {
 		fmt.Fprintf(stderr, "devicesim: %v\r\n", err)
 		return err
 	}
-	_, enc := codePageOf(st.Scenario.Device.Locale)
-	s := &session{dir: stateDir, id: newSessionID(), now: now, stdout: stdout, stderr: stderr, vars: map[string]any{}, lastOK: true, enc: enc}
+	s := &session{dir: stateDir, id: newSessionID(), now: now, stdout: stdout, stderr: stderr, vars: map[string]any{}, lastOK: true}
 	r := bufio.NewReader(stdin)
 	for {
 		line, err := r.ReadString('\n')
 		if line != "" {
-			stop, lerr := s.handleLine(decodeOEM(s.enc, strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")))
+			stop, lerr := s.handleLine(strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"))
 			if lerr != nil {
 				return lerr
 			}
@@ -67,9 +64,8 @@ type session struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	enc    encoding.Encoding // the console's OEM code page
-	vars   map[string]any    // global variables, lower-case names
-	lastOK bool              // $?
+	vars   map[string]any // global variables, lower-case names
+	lastOK bool           // $?
 	// bootChecked is set once the session has received a command that
 	// can find a restart scheduled by an earlier session.
 	bootChecked bool
@@ -147,14 +143,14 @@ func (s *session) persist() error {
 }
 
 func (s *session) writeOut(text string) error {
-	if _, err := io.WriteString(s.stdout, encodeOEM(s.enc, text)); err != nil {
+	if _, err := io.WriteString(s.stdout, text); err != nil {
 		return ioFailure{fmt.Errorf("write stdout: %w", err)}
 	}
 	return nil
 }
 
 func (s *session) writeErr(text string) error {
-	if _, err := io.WriteString(s.stderr, encodeOEM(s.enc, text)); err != nil {
+	if _, err := io.WriteString(s.stderr, text); err != nil {
 		return ioFailure{fmt.Errorf("write stderr: %w", err)}
 	}
 	return nil

@@ -116,7 +116,7 @@ func (s *InProcessStarter) StartProcess(string, ...string) (backend.Waiter, io.W
 	errR, errW := io.Pipe()
 	p := &InProcess{inR: inR, inW: inW, outR: outR, outW: outW, errR: errR, errW: errW, done: make(chan struct{})}
 	go func() {
-		p.err = Serve(inR, outW, errW, s.stateDir)
+		p.err = ServeConsole(inR, outW, errW, s.stateDir)
 		// Like a process that exits: its output ends, and writes to its
 		// input fail.
 		outW.Close()

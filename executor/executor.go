@@ -257,6 +257,14 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		x.progress("step    %-20s %s", st.ID, eff.Reason)
 		return true, eff.Outcome, x.endStep(st, sr, started, rollback)
 	}
+	if len(sr.Commands) == 0 {
+		// An action that sends nothing (the aad.symptom re-check) changed
+		// nothing: it must not be credited with a fix just because no new
+		// event was logged in the moment after it.
+		sr.Result, sr.Reason = ResultRan, eff.Reason
+		x.progress("step    %-20s ran: %s", st.ID, sr.Reason)
+		return false, 0, x.endStep(st, sr, started, rollback)
+	}
 	env.Runner = x.runner(st.ID, st.Uses, "post-check")
 	v, err := s.Post(ctx, env)
 	if err != nil {

@@ -152,11 +152,14 @@ func decide(in Input, st runbooks.Step) Decision {
 		d.Verdict, d.Rule, d.Reason = Skip, RuleNeedsAdmin, "needs administrator rights; caafix is not elevated"
 		return d
 	}
-	if m.Context == steps.ContextUser && f.Context == "system" {
+	if m.Context == steps.ContextUser && f.Context != device.ContextUser {
 		d.Verdict, d.Rule = Skip, RuleUserSession
-		if f.User == "" {
+		switch {
+		case f.Context != device.ContextSystem:
+			d.Reason = "acts on the signed-in user's profile, and whose account caafix runs as could not be read (fail closed)"
+		case f.User == "":
 			d.Reason = "acts on the signed-in user's profile and nobody is signed in; never run as SYSTEM instead"
-		} else {
+		default:
 			d.Reason = "acts on " + f.User + "'s profile; caafix runs as SYSTEM, which would act on SYSTEM's profile instead"
 		}
 		return d

@@ -57,6 +57,7 @@ func TestEvaluate(t *testing.T) {
 		{"non-admin step runs when not elevated", "credentials.remove", facts(device.JoinCloud, false, notElevated), all, nil, Allow, RuleDefault},
 		{"user step skipped as SYSTEM", "credentials.remove", facts(device.JoinCloud, false, asSystem), all, nil, Skip, RuleUserSession},
 		{"user step skipped when nobody is signed in", "dsregcmd.cleanupaccounts", facts(device.JoinCloud, false, nobody), all, nil, Skip, RuleUserSession},
+		{"user step skipped when the account is unknown", "credentials.remove", facts(device.JoinCloud, false, func(f *device.Facts) { f.Context = device.ContextUnknown }), all, nil, Skip, RuleUserSession},
 		{"system step runs as SYSTEM", "w32tm.resync", facts(device.JoinCloud, false, asSystem), Consent{}, nil, Allow, RuleDefault},
 		{"escalate always allowed", "escalate", facts(device.JoinUnknown, false, notElevated, notManagedKnown), Consent{}, nil, Allow, RuleDefault},
 		{"unknown step type fails closed", "no.such", facts(device.JoinCloud, false), all, nil, Block, RuleUnknownStep},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caafix/caafix/device"
 	"github.com/caafix/caafix/outcome"
@@ -166,7 +167,13 @@ func firstLine(s string) string {
 	for _, line := range splitLines(s) {
 		if line != "" {
 			if len(line) > 200 {
-				line = line[:200] + "…"
+				// Cut on a character boundary: the reason goes to the
+				// audit log and the summary, which must stay valid text.
+				cut := 200
+				for cut > 0 && !utf8.RuneStart(line[cut]) {
+					cut--
+				}
+				line = line[:cut] + "…"
 			}
 			return line
 		}

@@ -220,7 +220,7 @@ func (a *app) devicesimCmd() *cobra.Command {
 			if dir == "" {
 				return errors.New("__devicesim needs --state-dir")
 			}
-			return devicesim.Serve(os.Stdin, os.Stdout, os.Stderr, dir)
+			return devicesim.ServeConsole(os.Stdin, os.Stdout, os.Stderr, dir)
 		},
 	}
 	return c
