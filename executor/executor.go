@@ -42,6 +42,8 @@ type Options struct {
 	StateDir string        // where caafix keeps its records; "" keeps none
 	Simulate string        // the scenario name, for the audit
 	Version  string        // caafix's version, for the audit
+	Args     []string      // the command line, for the audit
+	Codes    outcome.Codes // the configured exit-code remapping, for run.end
 	Now      func() time.Time
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
@@ -100,7 +102,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	rb := x.o.Runbook
 	if err := x.write(audit.Event{Name: "run.start", Fields: map[string]any{
 		"mode": string(x.o.Mode), "simulate": x.o.Simulate, "caafix_version": x.o.Version,
-		"runbook_source": rb.Source, "steps": len(rb.Steps),
+		"runbook_source": rb.Source, "steps": len(rb.Steps), "args": x.o.Args,
 	}}); err != nil {
 		return outcome.HostError, err
 	}
@@ -123,6 +125,8 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	x.facts = facts
 	x.rep.Facts = facts
 	x.rep.Device = facts.Hostname
+	rb = x.o.Runbook
+	x.o.Trail.SetRun(audit.Run{ID: x.rep.RunID, Runbook: rb.Name, Version: rb.Version, SHA256: rb.SHA256, Signer: x.o.Signer, Device: facts.Hostname})
 	sym := facts.Symptom
 	x.rep.Symptom = &sym
 	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
@@ -319,7 +323,7 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 		x.rep.Error = err.Error()
 	}
 	ms := x.rep.Duration.Milliseconds()
-	code := kind.ExitCode()
+	code := x.o.Codes.Exit(kind)
 	werr := x.o.Trail.Write(audit.Event{Name: "run.end", Outcome: kind.String(), ExitCode: &code, DurationMs: &ms,
 		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error}})
 	x.rep.AuditHead = x.o.Trail.Head()

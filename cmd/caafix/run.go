@@ -124,7 +124,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
-		Simulate: target.scenario, Version: version,
+		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(),
 	}
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
