@@ -1,58 +1,69 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml/ast"
 	"github.com/hashicorp/go-multierror"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/caafix/caafix/internal/strictyaml"
 	"github.com/caafix/caafix/outcome"
+	"github.com/caafix/caafix/runbooks"
 )
 
-// Config is caafix's configuration.
+// Config is caafix's configuration, validated.
 type Config struct {
-	StateDir  string
-	AuditLog  string // a file, or "-" for stdout
+	StateDir  string // never empty
+	AuditLog  string // a file, or "-" for stdout; never empty
 	Output    string // text or json
 	Host      Host
 	Policy    Policy
-	ExitCodes map[string]int // outcome name → exit code
+	ExitCodes map[string]int // outcome name → process exit code; only the remapped ones
 	Detect    Detect
-	File      string // the file read, "" when none
+	File      string // the configuration file read, "" when none
 }
 
 // Host tunes the PowerShell host.
 type Host struct {
-	CommandTimeout time.Duration
-	StartTimeout   time.Duration
+	CommandTimeout time.Duration // default per-command timeout, 1s to 1h
+	StartTimeout   time.Duration // how long powershell.exe may take to start, 1s to 10m
 }
 
-// Policy is the configured part of the policy gate.
+// Policy is the configured part of the policy gate. It can only deny more
+// than the built-in rules; nothing here can allow what they block, and
+// dangerous steps need --allow-dangerous on the command line, which is no
+// configuration key.
 type Policy struct {
 	AllowDisruptive bool
 	Deny            []DenyRule
 }
 
-// DenyRule denies steps by exactly one of Uses, ID or Risk.
+// DenyRule denies steps by exactly one of Uses (a step type), ID (a
+// runbook's step id) or Risk (read, safe, low, disruptive, dangerous or
+// declared).
 type DenyRule struct {
-	Uses, ID, Risk, Reason string
+	Uses, ID, Risk string
+	Reason         string // shown in the plan and the audit log; may be ""
 }
 
 // Detect tunes symptom detection.
 type Detect struct {
-	Lookback time.Duration
+	Lookback time.Duration // how far back to look for CAA50021 events, 1m to 720h
 }
 
-// Codes returns the exit-code remapping.
+// Codes returns the exit-code remapping for [outcome.Codes.Exit].
 func (c *Config) Codes() outcome.Codes {
 	out := outcome.Codes{}
 	for name, code := range c.ExitCodes {
@@ -63,15 +74,30 @@ func (c *Config) Codes() outcome.Codes {
 	return out
 }
 
-// An Error is a problem in the configuration.
+// Risks are the risk names a deny rule may use, as package steps and the
+// design's step catalogue declare them.
+var Risks = []string{"read", "safe", "low", "disruptive", "dangerous", "declared"}
+
+// MaxSize is the largest configuration file accepted, in bytes.
+const MaxSize = 1 << 20
+
+// An Error is a problem in the configuration. Nothing has touched the
+// device yet, so it is always a usage error (exit 2).
 type Error struct {
-	File      string // "" for flags and environment
-	Key       string
-	Line, Col int
-	Problem   string
+	File      string // the configuration file, when the value came from it
+	Line, Col int    // the position in File; 0 when unknown
+	From      string // "--flag" or "CAAFIX_VAR" when the value came from there
+	Key       string // the key path: "host.command_timeout", "policy.deny[1].risk"
+	Problem   string // what is wrong and what to write instead
+	Hint      string // shown on its own line, optional
 }
 
+// Error returns "file:line:col: key: problem", "CAAFIX_VAR: problem" or
+// "--flag: problem".
 func (e *Error) Error() string {
+	if e.From != "" {
+		return fmt.Sprintf("%s: %s", e.From, e.Problem)
+	}
 	where := e.File
 	if where == "" {
 		where = "configuration"
@@ -88,35 +114,103 @@ func (e *Error) Error() string {
 // Outcome reports a usage error: exit 2.
 func (e *Error) Outcome() outcome.Kind { return outcome.Usage }
 
-// keys are the configuration keys, with their kinds, as viper names them.
-var keys = map[string]string{
-	"state_dir": "string", "audit_log": "string", "output": "string",
-	"host.command_timeout": "duration", "host.start_timeout": "duration",
-	"policy.allow_disruptive": "bool", "policy.deny": "deny",
-	"exit_codes": "codes", "detect.lookback": "duration",
+// UserHint returns the hint, for [outcome.HintOf].
+func (e *Error) UserHint() string { return e.Hint }
+
+// kind is the shape of a configuration key's value.
+type kind int
+
+const (
+	kText kind = iota
+	kDuration
+	kBool
+	kSection  // a mapping of further keys
+	kDeny     // the list of deny rules
+	kExitCode // the mapping of outcome names to exit codes
+)
+
+// keys are the configuration keys, as paths, with their shapes.
+var keys = map[string]kind{
+	"state_dir":               kText,
+	"audit_log":               kText,
+	"output":                  kText,
+	"host":                    kSection,
+	"host.command_timeout":    kDuration,
+	"host.start_timeout":      kDuration,
+	"policy":                  kSection,
+	"policy.allow_disruptive": kBool,
+	"policy.deny":             kDeny,
+	"exit_codes":              kExitCode,
+	"detect":                  kSection,
+	"detect.lookback":         kDuration,
 }
 
 // flagKeys maps command-line flags to configuration keys.
 var flagKeys = map[string]string{
-	"state-dir": "state_dir", "audit-log": "audit_log", "output": "output",
+	"state-dir":        "state_dir",
+	"audit-log":        "audit_log",
+	"output":           "output",
 	"allow-disruptive": "policy.allow_disruptive",
 }
 
-// BindFlags binds the flags a command defines to their keys.
-func BindFlags(v *viper.Viper, flags *pflag.FlagSet) error {
-	for flag, key := range flagKeys {
-		if f := flags.Lookup(flag); f != nil {
-			if err := v.BindPFlag(key, f); err != nil {
-				return fmt.Errorf("bind --%s: %w", flag, err)
-			}
+// denyKeys are the keys of one deny rule; the first three are selectors.
+var denyKeys = []string{"uses", "id", "risk", "reason"}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+
+// BindFlags binds the flags that fs defines to their configuration keys:
+// --state-dir, --audit-log, --output and --allow-disruptive. A command
+// that does not define one of them simply does not bind it.
+func BindFlags(v *viper.Viper, fs *pflag.FlagSet) error {
+	for _, flag := range sortedKeys(flagKeys) {
+		f := fs.Lookup(flag)
+		if f == nil {
+			continue
+		}
+		if err := v.BindPFlag(flagKeys[flag], f); err != nil {
+			return fmt.Errorf("bind --%s: %w", flag, err)
 		}
 	}
 	return nil
 }
 
-// Load reads the configuration. file is the --config flag: when set it
-// must exist; when empty the default file is read if it exists.
+// EnvVar returns the environment variable that sets key:
+// CAAFIX_POLICY_ALLOW_DISRUPTIVE for policy.allow_disruptive.
+func EnvVar(key string) string {
+	return "CAAFIX_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Load reads the configuration into v and validates it. Precedence:
+// flags bound with [BindFlags] > CAAFIX_* environment variables > the file
+// > the per-OS defaults. file is the --config flag: when set it must exist;
+// when "" the [DefaultFile] is read if it exists.
+//
+// The error, when not nil, holds every problem found, each an [*Error];
+// several are a *multierror.Error that lists them one per line, file
+// problems first, by position.
 func Load(v *viper.Viper, file string) (*Config, error) {
+	path := file
+	if path == "" {
+		switch _, err := os.Stat(DefaultFile()); {
+		case err == nil:
+			path = DefaultFile()
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, &Error{File: DefaultFile(), Problem: fmt.Sprintf("cannot read the configuration file: %v", cause(err))}
+		}
+	}
+	var data []byte
+	if path != "" {
+		var err error
+		if data, err = readFile(path, file != ""); err != nil {
+			return nil, err
+		}
+	}
+	return load(v, path, data)
+}
+
+// load is Load after the file, if any, has been read: path is "" when
+// there is none.
+func load(v *viper.Viper, path string, data []byte) (*Config, error) {
 	v.SetDefault("state_dir", DefaultStateDir())
 	v.SetDefault("audit_log", DefaultAuditLog())
 	v.SetDefault("output", "text")
@@ -128,204 +222,278 @@ func Load(v *viper.Viper, file string) (*Config, error) {
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
 
-	var errs []*Error
-	cfg := &Config{}
-	path := file
-	if path == "" {
-		if _, err := os.Stat(DefaultFile()); err == nil {
-			path = DefaultFile()
-		}
-	}
+	l := &loader{v: v, file: path, index: map[string]node{}}
 	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, (&Error{File: path, Problem: "the configuration file does not exist"})
-			}
-			return nil, &Error{File: path, Problem: fmt.Sprintf("cannot read the configuration file: %v", err)}
+		if !l.checkFile(data) {
+			return nil, l.result()
 		}
-		errs = append(errs, checkFile(path, data)...)
-		if len(errs) == 0 {
-			v.SetConfigType("yaml")
-			if err := v.ReadConfig(strings.NewReader(string(data))); err != nil {
-				errs = append(errs, &Error{File: path, Problem: fmt.Sprintf("cannot parse: %v", err)})
-			}
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM))); err != nil {
+			// viper's YAML errors run over several lines; ours are one.
+			l.add(&Error{File: path, Problem: "cannot parse: " + strings.Join(strings.Fields(err.Error()), " ")})
+			return nil, l.result()
 		}
-		cfg.File = path
 	}
-	if len(errs) == 0 {
-		errs = append(errs, fill(v, cfg, path)...)
-	}
-	if len(errs) > 0 {
-		var me *multierror.Error
-		for _, e := range errs {
-			me = multierror.Append(me, e)
-		}
-		me.ErrorFormat = func(es []error) string {
-			lines := make([]string, len(es))
-			for i, e := range es {
-				lines[i] = e.Error()
-			}
-			return strings.Join(lines, "\n")
-		}
-		return nil, me
+	cfg := &Config{File: path}
+	l.fill(cfg)
+	if len(l.errs) > 0 {
+		return nil, l.result()
 	}
 	return cfg, nil
 }
 
-// checkFile decodes the file strictly to find unknown keys with their lines.
-func checkFile(path string, data []byte) []*Error {
-	root, probs := strictyaml.Parse(data)
-	var errs []*Error
-	for _, p := range probs {
-		errs = append(errs, &Error{File: path, Line: p.Line, Col: p.Col, Problem: p.Msg})
+// readFile reads the configuration file; explicit says the user named it.
+func readFile(path string, explicit bool) ([]byte, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		e := &Error{File: path, Problem: "the configuration file does not exist"}
+		if explicit {
+			e.Hint = "check the --config path, or leave --config out to use " + DefaultFile() + " when it exists"
+		}
+		return nil, e
 	}
-	if root == nil {
-		return errs
+	if err != nil {
+		return nil, &Error{File: path, Problem: fmt.Sprintf("cannot read the configuration file: %v", cause(err))}
 	}
-	var walk func(n ast.Node, prefix string)
-	walk = func(n ast.Node, prefix string) {
-		fields, probs, ok := strictyaml.Mapping(n)
-		if !ok {
-			errs = append(errs, &Error{File: path, Key: strings.TrimSuffix(prefix, "."), Line: strictyaml.Line(n), Col: strictyaml.Col(n), Problem: "must be a mapping"})
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return nil, &Error{File: path, Problem: "is a directory, not a configuration file"}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, &Error{File: path, Problem: fmt.Sprintf("cannot read the configuration file: %v", cause(err))}
+	}
+	if len(data) > MaxSize {
+		return nil, &Error{File: path, Problem: fmt.Sprintf("the file is larger than %d bytes (1 MiB); a configuration is a few lines", MaxSize)}
+	}
+	return data, nil
+}
+
+// cause drops the operation and path that *fs.PathError repeats.
+func cause(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner
+	}
+	return err
+}
+
+// loader collects the problems of one Load.
+type loader struct {
+	v     *viper.Viper
+	file  string
+	index map[string]node // key path → where its value is in the file
+	errs  []*Error
+	seen  map[string]bool // key paths with a problem already
+}
+
+// add records a problem, once per key path: the file check and the value
+// check may both find the same one.
+func (l *loader) add(e *Error) {
+	if e.Key != "" {
+		k := strings.ToLower(e.Key)
+		if l.seen[k] {
 			return
 		}
-		for _, p := range probs {
-			errs = append(errs, &Error{File: path, Line: p.Line, Col: p.Col, Problem: p.Msg})
+		if l.seen == nil {
+			l.seen = map[string]bool{}
 		}
-		for _, f := range fields {
-			key := prefix + f.Key
-			if _, known := keys[key]; known {
-				continue
-			}
-			if isSection(key) {
-				walk(f.Value, key+".")
-				continue
-			}
-			problem := "unknown key"
-			if near := strictyaml.Closest(key, knownKeys()); near != "" {
-				problem += fmt.Sprintf("; did you mean %q?", near)
-			} else {
-				problem += "; known keys: " + strings.Join(knownKeys(), ", ")
-			}
-			errs = append(errs, &Error{File: path, Key: key, Line: strictyaml.Line(f.KeyAt), Col: strictyaml.Col(f.KeyAt), Problem: problem})
-		}
+		l.seen[k] = true
 	}
-	walk(root, "")
-	return errs
+	l.errs = append(l.errs, e)
 }
 
-func isSection(prefix string) bool {
-	for k := range keys {
-		if strings.HasPrefix(k, prefix+".") {
-			return true
+// bad records a problem with the effective value of key; value is its
+// text, used to tell where it came from.
+func (l *loader) bad(key, value, format string, args ...any) {
+	e := &Error{Key: key, Problem: fmt.Sprintf(format, args...)}
+	env := EnvVar(key)
+	n, inFile := l.index[strings.ToLower(key)]
+	switch {
+	case strings.Contains(key, "[") || strings.HasPrefix(key, "exit_codes."):
+		// Lists and maps come from the file only.
+		if inFile {
+			e.File, e.Line, e.Col = l.file, n.line, n.col
+		} else if l.file != "" {
+			e.File = l.file
 		}
+	case os.Getenv(env) != "" && os.Getenv(env) == value:
+		e.From = env
+	case inFile && n.text == value:
+		e.File, e.Line, e.Col = l.file, n.line, n.col
+	case flagOf(key) != "":
+		e.From = "--" + flagOf(key)
 	}
-	return false
+	l.add(e)
 }
 
-func knownKeys() []string {
-	out := make([]string, 0, len(keys))
-	for k := range keys {
-		out = append(out, k)
+func flagOf(key string) string {
+	for flag, k := range flagKeys {
+		if k == key {
+			return flag
+		}
 	}
-	sort.Strings(out)
-	return out
+	return ""
+}
+
+func (l *loader) result() error {
+	sort.SliceStable(l.errs, func(i, j int) bool {
+		a, b := l.errs[i], l.errs[j]
+		if (a.Line == 0) != (b.Line == 0) {
+			return a.Line != 0
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	me := &multierror.Error{ErrorFormat: oneLineEach}
+	for _, e := range l.errs {
+		me.Errors = append(me.Errors, e)
+	}
+	return me
+}
+
+// oneLineEach formats a multierror as one line per error.
+func oneLineEach(es []error) string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fill reads every key from viper into cfg and validates it.
-func fill(v *viper.Viper, cfg *Config, file string) []*Error {
-	var errs []*Error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, &Error{File: file, Key: key, Problem: fmt.Sprintf(format, args...)})
+func (l *loader) fill(cfg *Config) {
+	v := l.v
+	text := func(key, def string) string {
+		if s := strings.TrimSpace(v.GetString(key)); s != "" {
+			return s
+		}
+		// An empty value, as in the sample file's state_dir: "", means
+		// the default.
+		return def
 	}
-	dur := func(key string, lo, hi time.Duration) time.Duration {
-		s := v.GetString(key)
+	dur := func(key, def string, lo, hi time.Duration) time.Duration {
+		s := text(key, def)
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			bad(key, "%q is not a duration: write it like 90s, 2m or 1h", s)
+			l.bad(key, s, "%q is not a duration: write it like 90s, 2m or 1h", s)
 			return 0
 		}
 		if d < lo || d > hi {
-			bad(key, "%s must be between %s and %s", d, lo, hi)
+			l.bad(key, s, "%s must be between %s and %s", s, short(lo), short(hi))
 		}
 		return d
 	}
-	cfg.StateDir = v.GetString("state_dir")
-	cfg.AuditLog = v.GetString("audit_log")
-	if cfg.StateDir == "" {
-		bad("state_dir", "must not be empty")
-	}
-	if cfg.AuditLog == "" {
-		bad("audit_log", `must not be empty (use "-" for stdout)`)
-	}
-	cfg.Output = v.GetString("output")
+	cfg.StateDir = text("state_dir", DefaultStateDir())
+	cfg.AuditLog = text("audit_log", DefaultAuditLog())
+	cfg.Output = text("output", "text")
 	if cfg.Output != "text" && cfg.Output != "json" {
-		bad("output", "%q is not an output format: use text or json", cfg.Output)
+		l.bad("output", cfg.Output, "%q is not an output format: use text or json", cfg.Output)
 	}
-	cfg.Host.CommandTimeout = dur("host.command_timeout", time.Second, time.Hour)
-	cfg.Host.StartTimeout = dur("host.start_timeout", time.Second, 10*time.Minute)
-	cfg.Detect.Lookback = dur("detect.lookback", time.Minute, 30*24*time.Hour)
-	switch s := strings.ToLower(v.GetString("policy.allow_disruptive")); s {
-	case "true", "1", "yes":
-		cfg.Policy.AllowDisruptive = true
-	case "false", "0", "no", "":
-	default:
-		bad("policy.allow_disruptive", "%q is not true or false", s)
+	cfg.Host.CommandTimeout = dur("host.command_timeout", "2m", time.Second, time.Hour)
+	cfg.Host.StartTimeout = dur("host.start_timeout", "30s", time.Second, 10*time.Minute)
+	cfg.Detect.Lookback = dur("detect.lookback", "24h", time.Minute, 30*24*time.Hour)
+	allow := text("policy.allow_disruptive", "false")
+	b, err := strconv.ParseBool(allow)
+	if err != nil {
+		l.bad("policy.allow_disruptive", allow, "%q is not true or false", allow)
 	}
-	if raw := v.Get("policy.deny"); raw != nil {
-		list, ok := raw.([]any)
+	cfg.Policy.AllowDisruptive = b
+	cfg.Policy.Deny = l.deny(v.Get("policy.deny"))
+	cfg.ExitCodes = l.exitCodes(v.Get("exit_codes"))
+}
+
+// deny validates the deny rules.
+func (l *loader) deny(raw any) []DenyRule {
+	if raw == nil {
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		l.bad("policy.deny", fmt.Sprint(raw), "must be a list of rules such as {uses: office.repair, reason: ...}")
+		return nil
+	}
+	var out []DenyRule
+	for i, item := range list {
+		key := fmt.Sprintf("policy.deny[%d]", i)
+		m, ok := item.(map[string]any)
 		if !ok {
-			bad("policy.deny", "must be a list of rules such as {uses: office.repair, reason: ...}")
+			l.bad(key, "", "must be a mapping with one of uses, id or risk, and an optional reason")
+			continue
 		}
-		for i, item := range list {
-			m, ok := item.(map[string]any)
-			key := fmt.Sprintf("policy.deny[%d]", i)
-			if !ok {
-				bad(key, "must be a mapping with one of uses, id or risk, and an optional reason")
+		var r DenyRule
+		selectors := 0
+		for _, k := range sortedKeys(m) {
+			if slices.Contains(denyKeys[:3], k) {
+				selectors++
+			}
+			s, isText := m[k].(string)
+			if slices.Contains(denyKeys, k) && !isText {
+				l.bad(key+"."+k, "", "must be text")
 				continue
 			}
-			var r DenyRule
-			n := 0
-			for k, val := range m {
-				s, _ := val.(string)
-				switch k {
-				case "uses":
-					r.Uses, n = s, n+1
-				case "id":
-					r.ID, n = s, n+1
-				case "risk":
-					r.Risk, n = s, n+1
-					if !contains([]string{"read", "safe", "low", "disruptive", "dangerous", "declared"}, s) {
-						bad(key+".risk", "%q is not a risk: use read, safe, low, disruptive, dangerous or declared", s)
+			switch k {
+			case "uses":
+				r.Uses = s
+				if !slices.Contains(runbooks.TypeNames(), s) {
+					msg := fmt.Sprintf("%q is not a step type", s)
+					if near := strictyaml.Closest(s, runbooks.TypeNames()); near != "" {
+						msg += fmt.Sprintf("; did you mean %q?", near)
+					} else {
+						msg += "; the types are: " + strings.Join(runbooks.TypeNames(), ", ")
 					}
-				case "reason":
-					r.Reason = s
-				default:
-					bad(key+"."+k, "unknown key; a deny rule has uses, id, risk and reason")
+					l.bad(key+".uses", s, "%s", msg)
 				}
+			case "id":
+				r.ID = s
+				if !idPattern.MatchString(s) {
+					l.bad(key+".id", s, "%q is not a step id: ids are 1 to 64 of a-z, 0-9 and -", s)
+				}
+			case "risk":
+				r.Risk = s
+				if !slices.Contains(Risks, s) {
+					l.bad(key+".risk", s, "%q is not a risk: use %s or %s", s, strings.Join(Risks[:len(Risks)-1], ", "), Risks[len(Risks)-1])
+				}
+			case "reason":
+				r.Reason = s
+			default:
+				l.bad(key+"."+k, "", "unknown key in a deny rule; it has %s", strings.Join(denyKeys, ", "))
 			}
-			if n != 1 {
-				bad(key, "must name exactly one of uses, id or risk")
-			}
-			cfg.Policy.Deny = append(cfg.Policy.Deny, r)
 		}
+		if selectors != 1 {
+			l.bad(key, "", "must name exactly one of uses, id or risk, not %d", selectors)
+		}
+		out = append(out, r)
 	}
-	cfg.ExitCodes = map[string]int{}
-	for name, val := range v.GetStringMap("exit_codes") {
+	return out
+}
+
+// exitCodes validates the exit-code remapping.
+func (l *loader) exitCodes(raw any) map[string]int {
+	out := map[string]int{}
+	if raw == nil {
+		return out
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		l.bad("exit_codes", fmt.Sprint(raw), "must be a mapping of outcome names to exit codes, such as {reboot-pending: 3010}")
+		return out
+	}
+	for _, name := range sortedKeys(m) {
 		key := "exit_codes." + name
 		if _, err := outcome.Parse(name); err != nil {
-			bad(key, "%v", err)
+			l.bad(key, "", "%v", err)
 			continue
 		}
-		code, ok := toInt(val)
+		code, ok := toInt(m[name])
 		if !ok || code < 0 || code > 65535 {
-			bad(key, "%v is not an exit code: use a whole number from 0 to 65535", val)
+			l.bad(key, "", "%v is not an exit code: use a whole number from 0 to 65535", m[name])
 			continue
 		}
-		cfg.ExitCodes[name] = code
+		out[name] = code
 	}
-	return errs
+	return out
 }
 
 func toInt(v any) (int, bool) {
@@ -333,20 +501,30 @@ func toInt(v any) (int, bool) {
 	case int:
 		return n, true
 	case int64:
-		return int(n), true
+		return int(n), int64(int(n)) == n
 	case uint64:
-		return int(n), true
-	case float64:
-		return int(n), n == float64(int(n))
+		return int(n), n <= 1<<31
 	}
 	return 0, false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// short writes a duration the way people write it: 5m, not 5m0s.
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	return false
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,11 +1,35 @@
-// Package config loads caafix's configuration with viper: command-line
-// flags over CAAFIX_* environment variables over the YAML file over the
-// per-OS defaults, and validates it.
+// Package config loads caafix's configuration with viper and validates it:
+// command-line flags (bound with [BindFlags]) over CAAFIX_* environment
+// variables ([EnvVar]) over the YAML file over the per-OS defaults
+// ([DefaultFile], [DefaultStateDir], [DefaultAuditLog]). It decides what
+// the settings are; what they allow is package policy's decision. Viper is
+// used here and nowhere else.
 //
 // # Invariants
 //
-// Unknown keys in the file are errors that name the file, the key and its
-// line; every problem of a file is reported at once, and every error is a
-// usage error (exit 2): nothing has touched the device yet. Dangerous
-// consent (--allow-dangerous) is not configuration and cannot be set here.
+// The file is decoded strictly before viper reads it: an unknown key is an
+// error naming the file, the key path and its line, with a "did you mean"
+// hint, and so is a value of the wrong shape. Every problem is reported at
+// once, one per line, each an [*Error] that names where the bad value came
+// from (file:line:col, --flag or CAAFIX_VAR). Every error is a usage error
+// (exit 2): nothing has touched the device yet.
+//
+// An empty value means the default, as in the sample file's state_dir: "".
+// Deny rules name exactly one of uses (a known step type), id or risk;
+// exit_codes keys are outcome names, exactly as [outcome.Names] spells
+// them, with codes from 0 to 65535.
+//
+// Dangerous consent (--allow-dangerous) is not configuration: no key or
+// environment variable can set it, because it means a technician is at
+// the device.
+//
+// # Limits
+//
+// Files over [MaxSize], UTF-16 text, YAML anchors and aliases, and YAML
+// nested deeper than 32 levels or longer than 10,000 tokens are refused
+// before parsing. On Windows the default file lives in %ProgramData%,
+// which standard users can write to unless the installer restricts the
+// caafix folder; caafix runs as SYSTEM, so the folder's ACL, not this
+// package, is what keeps a user from choosing the state directory and
+// audit log path.
 package config

@@ -2,8 +2,11 @@ package runbooks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ParamKind is the type of a step parameter.
@@ -11,77 +14,50 @@ type ParamKind int
 
 // The parameter kinds.
 const (
-	Duration   ParamKind = iota // Go syntax: 90s, 5m, 1h30m
-	Int                         // a whole number
-	String                      // text
-	Bool                        // true or false
-	StringList                  // a list of text
+	Duration   ParamKind = iota // Go syntax: 90s, 5m, 1h30m; a time.Duration
+	Int                         // a whole number; an int
+	String                      // text; a string
+	Bool                        // true or false; a bool
+	StringList                  // a list of text; a []string
 )
 
+// String describes the kind for error messages: "must be " + k.String().
 func (k ParamKind) String() string {
-	return [...]string{"a duration such as 5m", "a whole number", "text", "true or false", "a list of text"}[k]
+	switch k {
+	case Duration:
+		return "a duration such as 5m"
+	case Int:
+		return "a whole number"
+	case String:
+		return "text"
+	case Bool:
+		return "true or false"
+	case StringList:
+		return "a list of text"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
 }
 
 // ParamSpec describes one parameter of a step type.
 type ParamSpec struct {
-	Name  string
-	Kind  ParamKind
-	Check func(v any) error // an extra rule, optional
+	Name string
+	Kind ParamKind
+	// Check is an extra rule, optional. It receives a value of the Go type
+	// of Kind and returns what is wrong, worded to follow the parameter's
+	// name ("must be between 1s and 24h"). For a StringList the loader
+	// also calls it with each item alone, to point at the item it refuses,
+	// so a list rule must accept any single valid item.
+	Check func(v any) error
 }
 
 // OfficePrefixes are the only credential targets credentials.remove may
-// touch.
+// touch: Office's, the Microsoft account's and OneDrive's cached sign-ins.
+// Web Credentials and every other target are out of reach by design.
 var OfficePrefixes = []string{"MicrosoftOffice16_Data:", "MicrosoftAccount:", "OneDrive Cached Credential"}
 
-func durationBetween(lo, hi time.Duration) func(any) error {
-	return func(v any) error {
-		d := v.(time.Duration)
-		if d < lo || d > hi {
-			return fmt.Errorf("must be between %s and %s", lo, hi)
-		}
-		return nil
-	}
-}
-
-func maxLen(n int) func(any) error {
-	return func(v any) error {
-		if len(v.(string)) > n {
-			return fmt.Errorf("must be at most %d characters", n)
-		}
-		return nil
-	}
-}
-
-// oneLine rejects control characters: the text goes into a PowerShell
-// command, and powershell.exe reads its commands one line at a time.
-func oneLine(n int) func(any) error {
-	return func(v any) error {
-		if err := maxLen(n)(v); err != nil {
-			return err
-		}
-		for _, r := range v.(string) {
-			if r < 0x20 || r == 0x7f {
-				return fmt.Errorf("must be one line without control characters (use >- to fold a long YAML text)")
-			}
-		}
-		return nil
-	}
-}
-
-func officePrefixes(v any) error {
-	for _, p := range v.([]string) {
-		ok := false
-		for _, o := range OfficePrefixes {
-			ok = ok || p == o
-		}
-		if !ok {
-			return fmt.Errorf("%q is not allowed: credentials.remove only ever touches %q, %q and %q", p, OfficePrefixes[0], OfficePrefixes[1], OfficePrefixes[2])
-		}
-	}
-	return nil
-}
-
 // Types lists the step types of runbook format v1 and their parameters.
+// The step implementations (package steps) must match it; steps' tests
+// check that they do. Treat it as read-only.
 var Types = map[string][]ParamSpec{
 	"aad.symptom":              {{Name: "lookback", Kind: Duration, Check: durationBetween(time.Minute, 30*24*time.Hour)}},
 	"w32tm.resync":             {{Name: "max_skew", Kind: Duration, Check: durationBetween(time.Second, 24*time.Hour)}},
@@ -89,11 +65,14 @@ var Types = map[string][]ParamSpec{
 	"credentials.remove":       {{Name: "prefixes", Kind: StringList, Check: officePrefixes}},
 	"restart.schedule": {
 		{Name: "delay", Kind: Duration, Check: durationBetween(0, time.Hour)},
+		// The text users see in the shutdown notice.
 		{Name: "message", Kind: String, Check: oneLine(500)},
 	},
 	"dsregcmd.leave": {},
 	"office.repair":  {},
-	"escalate":       {{Name: "message", Kind: String, Check: maxLen(2000)}},
+	// The message for IT ends up on the summary line: the last line of
+	// stdout, which RMM tools read and truncate at about 2,000 characters.
+	"escalate": {{Name: "message", Kind: String, Check: oneLine(2000)}},
 }
 
 // TypeNames lists the step types, sorted.
@@ -104,4 +83,77 @@ func TypeNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Params returns the parameters of the step type uses, and whether the
+// type exists.
+func Params(uses string) ([]ParamSpec, bool) {
+	specs, ok := Types[uses]
+	return specs, ok
+}
+
+func durationBetween(lo, hi time.Duration) func(any) error {
+	return func(v any) error {
+		d, ok := v.(time.Duration)
+		if !ok {
+			return fmt.Errorf("must be %s", Duration)
+		}
+		if d < lo || d > hi {
+			return fmt.Errorf("must be between %s and %s", short(lo), short(hi))
+		}
+		return nil
+	}
+}
+
+// short writes a duration the way people write it in YAML: 5m, not 5m0s.
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// oneLine limits text to n characters on one line, without control
+// characters: the text goes into a PowerShell command, and powershell.exe
+// reads its commands one line at a time.
+func oneLine(n int) func(any) error {
+	return func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("must be %s", String)
+		}
+		if c := utf8.RuneCountInString(s); c > n {
+			return fmt.Errorf("is %d characters long; it may be at most %d", c, n)
+		}
+		for _, r := range s {
+			// C0 and C1 controls, and the Unicode line and paragraph
+			// separators, which PowerShell also ends a line at.
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == '\u2028' || r == '\u2029' {
+				return fmt.Errorf("must be one line without control characters (use >- to fold a long YAML text)")
+			}
+		}
+		return nil
+	}
+}
+
+func officePrefixes(v any) error {
+	list, ok := v.([]string)
+	if !ok {
+		return fmt.Errorf("must be %s", StringList)
+	}
+	if len(list) == 0 {
+		// An empty list would read as "remove nothing" to one person and
+		// "the default: all three" to another.
+		return fmt.Errorf("must name at least one prefix; leave prefixes out for all three")
+	}
+	for _, p := range list {
+		if !slices.Contains(OfficePrefixes, p) {
+			return fmt.Errorf("%q is not allowed: credentials.remove only ever touches targets starting with %q, %q or %q", p, OfficePrefixes[0], OfficePrefixes[1], OfficePrefixes[2])
+		}
+	}
+	return nil
 }

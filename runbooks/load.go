@@ -1,73 +1,150 @@
 package runbooks
 
 import (
+	"bytes"
 	"crypto/sha256"
-	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/caafix/caafix/internal/strictyaml"
-	"github.com/caafix/caafix/outcome"
 )
 
-// MaxSize is the largest runbook file accepted, in bytes.
-const MaxSize = strictyaml.MaxSize
+// MaxSize is the largest runbook accepted, in bytes. Runbooks are a page
+// of YAML; anything near this size is a mistake or an attack.
+const MaxSize = 1 << 20
+
+// The v1 format's fixed values.
+const (
+	APIVersion = "caafix/v1"
+	KindName   = "Runbook"
+)
 
 var (
-	namePattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+	namePattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
 	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "detect", "steps"}
 	stepKeys    = []string{"id", "uses", "with", "timeout", "rollback"}
 	detectKeys  = []string{"uses", "with"}
 )
 
-// Load reads and parses the runbook file at path.
+// Load reads and parses the runbook file at path. A file that cannot be
+// read is a single [*LoadError] naming the path; otherwise see [Parse].
 func Load(path string) (*Runbook, error) {
-	info, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, &LoadError{File: path, Problem: fmt.Sprintf("cannot read the runbook: %v; check the path, or run \"caafix runbook list\" for the embedded ones", errors.Unwrap(err))}
+		return nil, &LoadError{File: path, Problem: fmt.Sprintf("cannot read the runbook: %v; check the path, or run \"caafix runbook list\" for the embedded runbooks", cause(err))}
 	}
-	if info.Size() > MaxSize {
-		return nil, &LoadError{File: path, Problem: fmt.Sprintf("the file is %d bytes; runbooks may be at most %d (1 MiB)", info.Size(), MaxSize)}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil {
+		if info.IsDir() {
+			return nil, &LoadError{File: path, Problem: "is a directory, not a runbook file"}
+		}
+		if info.Size() > MaxSize {
+			return nil, &LoadError{File: path, Problem: tooBig(info.Size())}
+		}
 	}
-	data, err := os.ReadFile(path)
+	// Read one byte past the limit: a file that grows after Stat is still
+	// refused by Parse, without reading it all.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
-		return nil, &LoadError{File: path, Problem: fmt.Sprintf("cannot read the runbook: %v", err)}
+		return nil, &LoadError{File: path, Problem: fmt.Sprintf("cannot read the runbook: %v", cause(err))}
 	}
 	return Parse(path, data)
 }
 
-// Parse decodes and validates a runbook. The error, when not nil, holds
-// every problem found, one *LoadError each, sorted by position.
+// cause drops the operation and path that *fs.PathError repeats: the
+// LoadError names the file already.
+func cause(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner
+	}
+	return err
+}
+
+func tooBig(n int64) string {
+	return fmt.Sprintf("the file is %d bytes; a runbook may be at most %d bytes (1 MiB)", n, MaxSize)
+}
+
+// Parse decodes and validates the runbook in data; file names it in
+// errors and in [Runbook.Source]. Before the YAML parser builds a tree it
+// refuses files over [MaxSize], text that is not UTF-8 (a UTF-8 BOM is
+// fine), and YAML nested deeper than 64 levels or longer than 10,000
+// tokens; before decoding it refuses anchors, aliases and merge keys. It
+// rejects unknown keys anywhere and checks every value.
+//
+// The error, when not nil, is a *multierror.Error holding every problem
+// found, each a [*LoadError], sorted by position; its text lists them one
+// per line. errors.As finds the first *LoadError in it.
 func Parse(file string, data []byte) (*Runbook, error) {
 	d := &decoder{file: file}
-	root, probs := strictyaml.Parse(data)
+	if len(data) > MaxSize {
+		d.errs = append(d.errs, &LoadError{File: file, Problem: tooBig(int64(len(data)))})
+		return nil, d.result()
+	}
+	if line, problem := encoding(data); problem != "" {
+		d.errs = append(d.errs, &LoadError{File: file, Line: line, Col: 1, Problem: problem})
+		return nil, d.result()
+	}
+	text := bytes.TrimPrefix(data, utf8BOM) // Notepad's; the hash keeps it
+	if line, col, problem := complexity(string(text)); problem != "" {
+		d.add(line, col, "%s", problem)
+		return nil, d.result()
+	}
+	root, probs := strictyaml.Parse(text)
 	for _, p := range probs {
-		d.add(p)
+		d.add(p.Line, p.Col, "%s", p.Msg)
 	}
-	rb := &Runbook{Source: file}
+	if len(probs) > 0 {
+		return nil, d.result()
+	}
+	if strictyaml.IsNull(root) {
+		d.add(1, 1, "the file is empty: a runbook needs %s and %s", strings.Join(required[:len(required)-1], ", "), required[len(required)-1])
+		return nil, d.result()
+	}
 	sum := sha256.Sum256(data)
-	rb.SHA256 = hex.EncodeToString(sum[:])
-	if len(probs) == 0 {
-		if root == nil {
-			d.add(strictyaml.Problem{Line: 1, Col: 1, Msg: "the file is empty: a runbook needs apiVersion, kind, name, version, title and steps"})
-		} else {
-			d.runbook(root, rb)
-		}
-	}
+	rb := &Runbook{Source: file, SHA256: hex.EncodeToString(sum[:])}
+	d.runbook(root, rb)
 	if len(d.errs) > 0 {
 		return nil, d.result()
 	}
 	return rb, nil
+}
+
+var (
+	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
+	required = []string{"apiVersion", "kind", "name", "version", "title", "steps"}
+)
+
+// encoding returns what is wrong with the text encoding of data, and the
+// line where it shows, or "" when data is UTF-8.
+func encoding(data []byte) (line int, problem string) {
+	// Windows PowerShell 5's > and Out-File write UTF-16 with a BOM: the
+	// likeliest way for a runbook copied on a Windows device to break.
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.IndexByte(data, 0) >= 0 {
+		return 1, "the file is UTF-16 text, as Windows PowerShell's > and Out-File write it; save it as UTF-8 (for example with Set-Content -Encoding utf8)"
+	}
+	if !utf8.Valid(data) {
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				return 1 + bytes.Count(data[:i], []byte{'\n'}), "the file is not UTF-8 text; save it as UTF-8"
+			}
+			i += size
+		}
+	}
+	return 0, ""
 }
 
 type decoder struct {
@@ -75,12 +152,14 @@ type decoder struct {
 	errs []*LoadError
 }
 
-func (d *decoder) add(p strictyaml.Problem) {
-	d.errs = append(d.errs, &LoadError{File: d.file, Line: p.Line, Col: p.Col, Problem: p.Msg})
+func (d *decoder) add(line, col int, format string, args ...any) {
+	d.errs = append(d.errs, &LoadError{File: d.file, Line: line, Col: col, Problem: fmt.Sprintf(format, args...)})
 }
 
+// at records a problem at n's position.
 func (d *decoder) at(n ast.Node, format string, args ...any) {
-	d.add(strictyaml.At(n, format, args...))
+	line, col := pos(n)
+	d.add(line, col, format, args...)
 }
 
 func (d *decoder) result() error {
@@ -91,113 +170,163 @@ func (d *decoder) result() error {
 		}
 		return a.Col < b.Col
 	})
-	var me *multierror.Error
+	me := &multierror.Error{ErrorFormat: oneLineEach}
 	for _, e := range d.errs {
-		me = multierror.Append(me, e)
-	}
-	me.ErrorFormat = func(es []error) string {
-		lines := make([]string, len(es))
-		for i, e := range es {
-			lines[i] = e.Error()
-		}
-		return strings.Join(lines, "\n")
+		me.Errors = append(me.Errors, e)
 	}
 	return me
 }
 
-// fields checks that n is a mapping with only known keys and returns it
-// by key.
-func (d *decoder) fields(n ast.Node, what string, known []string) map[string]strictyaml.Field {
-	fs, probs, ok := strictyaml.Mapping(n)
-	if !ok {
-		d.at(n, "%s must be a mapping of keys to values", what)
-		return nil
+// oneLineEach formats a multierror as one line per error, so that
+// "caafix runbook lint" output reads like a compiler's.
+func oneLineEach(es []error) string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
 	}
-	for _, p := range probs {
-		d.add(p)
-	}
-	out := map[string]strictyaml.Field{}
-	for _, f := range fs {
-		if !contains(known, f.Key) {
-			msg := fmt.Sprintf("unknown key %q in %s", f.Key, what)
-			if near := strictyaml.Closest(f.Key, known); near != "" {
-				msg += fmt.Sprintf("; did you mean %q?", near)
-			} else {
-				msg += "; known keys: " + strings.Join(known, ", ")
-			}
-			d.at(f.KeyAt, "%s", msg)
-			continue
-		}
-		out[f.Key] = f
-	}
-	return out
+	return strings.Join(lines, "\n")
 }
 
-func (d *decoder) str(f map[string]strictyaml.Field, key, what string, required bool) (string, ast.Node) {
+// pos returns where n starts, 1-based; 0, 0 when unknown. goccy places a
+// block mapping at the colon of its first key, which reads badly in an
+// error: point at the key instead.
+func pos(n ast.Node) (line, col int) {
+	if n == nil {
+		return 0, 0
+	}
+	if v := reflect.ValueOf(n); v.Kind() == reflect.Pointer && v.IsNil() {
+		return 0, 0
+	}
+	switch t := n.(type) {
+	case *ast.MappingNode:
+		if !t.IsFlowStyle && len(t.Values) > 0 {
+			return pos(t.Values[0])
+		}
+	case *ast.MappingValueNode:
+		if t.Key != nil {
+			return pos(t.Key)
+		}
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil {
+		return 0, 0
+	}
+	return tk.Position.Line, tk.Position.Column
+}
+
+// fields checks that n is a mapping with only known keys and returns its
+// fields by key; ok is false when n is not a mapping.
+func (d *decoder) fields(n ast.Node, what string, known []string) (map[string]strictyaml.Field, bool) {
+	fs, probs, ok := strictyaml.Mapping(n)
+	if !ok {
+		d.at(n, "%s must be a mapping of keys to values, not %s", what, describe(n))
+		return nil, false
+	}
+	for _, p := range probs {
+		d.add(p.Line, p.Col, "%s", p.Msg)
+	}
+	out := make(map[string]strictyaml.Field, len(fs))
+	for _, f := range fs {
+		if slices.Contains(known, f.Key) {
+			out[f.Key] = f
+			continue
+		}
+		msg := fmt.Sprintf("unknown key %q in %s", f.Key, what)
+		if near := strictyaml.Closest(f.Key, known); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		} else {
+			msg += "; the keys are: " + strings.Join(known, ", ")
+		}
+		d.at(f.KeyAt, "%s", msg)
+	}
+	return out, true
+}
+
+// text reads the text at key of the mapping m. A missing required key is
+// reported at the mapping, an empty or non-text value at the value.
+func (d *decoder) text(m ast.Node, f map[string]strictyaml.Field, key, what string, required bool) (string, ast.Node) {
 	fl, ok := f[key]
-	if !ok || strictyaml.IsNull(fl.Value) {
+	if !ok {
 		if required {
-			d.add(strictyaml.Problem{Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %q is required", what, key)})
+			d.at(m, "%s: %q is required", what, key)
+		}
+		return "", nil
+	}
+	if strictyaml.IsNull(fl.Value) {
+		if required {
+			d.at(fl.KeyAt, "%s: %q is empty; it is required", what, key)
 		}
 		return "", nil
 	}
 	s, ok := strictyaml.String(fl.Value)
 	if !ok {
-		d.at(fl.Value, "%s: %q must be text", what, key)
+		d.at(fl.Value, "%s: %q must be text, not %s", what, key, describe(fl.Value))
+		return "", nil
+	}
+	if s == "" && required {
+		d.at(fl.Value, "%s: %q is empty; it is required", what, key)
 		return "", nil
 	}
 	return s, fl.Value
 }
 
 func (d *decoder) runbook(root ast.Node, rb *Runbook) {
-	f := d.fields(root, "the runbook", topKeys)
-	if f == nil {
+	const what = "runbook"
+	f, ok := d.fields(root, "the runbook", topKeys)
+	if !ok {
 		return
 	}
-	const what = "runbook"
 	var n ast.Node
-	rb.APIVersion, n = d.str(f, "apiVersion", what, true)
-	if n != nil && rb.APIVersion != "caafix/v1" {
-		d.at(n, "apiVersion %q is not supported: use caafix/v1", rb.APIVersion)
+	if rb.APIVersion, n = d.text(root, f, "apiVersion", what, true); n != nil && rb.APIVersion != APIVersion {
+		d.at(n, "apiVersion %q is not supported: use %s", rb.APIVersion, APIVersion)
 	}
-	rb.Kind, n = d.str(f, "kind", what, true)
-	if n != nil && rb.Kind != "Runbook" {
-		d.at(n, "kind %q is not supported: use Runbook", rb.Kind)
+	if rb.Kind, n = d.text(root, f, "kind", what, true); n != nil && rb.Kind != KindName {
+		d.at(n, "kind %q is not supported: use %s", rb.Kind, KindName)
 	}
-	rb.Name, n = d.str(f, "name", what, true)
-	if n != nil && (!namePattern.MatchString(rb.Name) || len(rb.Name) > 64) {
+	if rb.Name, n = d.text(root, f, "name", what, true); n != nil && !namePattern.MatchString(rb.Name) {
 		d.at(n, "name %q must be 1 to 64 of a-z, 0-9 and -", rb.Name)
 	}
 	if fl, ok := f["version"]; !ok {
-		d.add(strictyaml.Problem{Line: 1, Col: 1, Msg: "runbook: \"version\" is required (an integer >= 1, raised with every signed release)"})
+		d.at(root, "runbook: \"version\" is required: an integer >= 1, raised with every signed release")
 	} else if v, ok := strictyaml.Int(fl.Value); !ok || v < 1 {
-		d.at(fl.Value, "version must be an integer >= 1")
+		at := fl.Value
+		if strictyaml.IsNull(at) {
+			at = fl.KeyAt
+		}
+		d.at(at, "version must be an integer >= 1, not %s", describe(fl.Value))
 	} else {
 		rb.Version = v
 	}
-	rb.Title, _ = d.str(f, "title", what, true)
-	rb.Error, _ = d.str(f, "error", what, false)
+	rb.Title, _ = d.text(root, f, "title", what, true)
+	rb.Error, _ = d.text(root, f, "error", what, false)
 	if fl, ok := f["detect"]; ok && !strictyaml.IsNull(fl.Value) {
 		rb.Detect = d.detect(fl.Value)
 	}
 	fl, ok := f["steps"]
 	if !ok {
-		d.add(strictyaml.Problem{Line: 1, Col: 1, Msg: "runbook: \"steps\" is required: a list of at least one step"})
+		d.at(root, "runbook: \"steps\" is required: a list of at least one step")
 		return
 	}
 	items, ok := strictyaml.Sequence(fl.Value)
-	if !ok || len(items) == 0 {
+	switch {
+	case !ok && strictyaml.IsNull(fl.Value):
 		d.at(fl.KeyAt, "steps must be a list of at least one step")
 		return
+	case !ok:
+		d.at(fl.Value, "steps must be a list of at least one step, not %s", describe(fl.Value))
+		return
+	case len(items) == 0:
+		d.at(fl.Value, "steps must be a list of at least one step")
+		return
 	}
-	ids := map[string]int{}
+	first := map[string]int{} // step id → line of its first use
 	for i, item := range items {
-		st := d.step(item, i)
-		if st.ID != "" {
-			if prev, dup := ids[st.ID]; dup {
-				d.at(item, "step id %q is used twice (first at line %d): ids must be unique", st.ID, prev)
+		st, idAt := d.step(item, i)
+		if idAt != nil { // a valid id
+			if line, dup := first[st.ID]; dup {
+				d.at(idAt, "step id %q is used twice (first at line %d): ids must be unique", st.ID, line)
 			} else {
-				ids[st.ID] = st.Line
+				first[st.ID], _ = pos(idAt)
 			}
 		}
 		rb.Steps = append(rb.Steps, st)
@@ -205,227 +334,235 @@ func (d *decoder) runbook(root ast.Node, rb *Runbook) {
 }
 
 func (d *decoder) detect(n ast.Node) *Detect {
-	f := d.fields(n, "detect", detectKeys)
-	if f == nil {
+	const what = "detect"
+	f, ok := d.fields(n, what, detectKeys)
+	if !ok {
 		return nil
 	}
 	det := &Detect{}
-	var un ast.Node
-	det.Uses, un = d.str(f, "uses", "detect", true)
-	if un != nil && det.Uses != "aad.symptom" {
-		d.at(un, "detect.uses %q is not a symptom check: use aad.symptom", det.Uses)
+	uses, un := d.text(n, f, "uses", what, true)
+	det.Uses = uses
+	if un == nil {
+		return det
 	}
-	if w, ok := f["with"]; ok && un != nil {
-		det.With = d.with(w.Value, det.Uses, "detect")
+	if uses != "aad.symptom" {
+		d.at(un, "detect.uses %q is not a symptom check: use aad.symptom", uses)
+		return det
+	}
+	if w, ok := f["with"]; ok {
+		det.With = d.with(w.Value, uses, what)
 	}
 	return det
 }
 
-func (d *decoder) step(n ast.Node, i int) Step {
-	st := Step{Line: strictyaml.Line(n), Col: strictyaml.Col(n)}
+// step decodes the i-th step; idAt is the node of its id, nil when it has
+// none.
+func (d *decoder) step(n ast.Node, i int) (st Step, idAt ast.Node) {
+	st.Line, st.Col = pos(n)
 	what := fmt.Sprintf("step %d", i+1)
-	f := d.fields(n, what, stepKeys)
-	if f == nil {
-		return st
+	f, ok := d.fields(n, what, stepKeys)
+	if !ok {
+		return st, nil
 	}
-	var in, un ast.Node
-	st.ID, in = d.str(f, "id", what, true)
-	if in == nil {
-		if _, has := f["id"]; !has {
-			d.errs[len(d.errs)-1].Line, d.errs[len(d.errs)-1].Col = st.Line, st.Col
+	if st.ID, idAt = d.text(n, f, "id", what, true); idAt != nil {
+		if !namePattern.MatchString(st.ID) {
+			d.at(idAt, "step id %q must be 1 to 64 of a-z, 0-9 and -", st.ID)
+			idAt = nil
+		} else {
+			what = fmt.Sprintf("step %q", st.ID)
 		}
-	} else if !namePattern.MatchString(st.ID) || len(st.ID) > 64 {
-		d.at(in, "step id %q must be 1 to 64 of a-z, 0-9 and -", st.ID)
 	}
-	if st.ID != "" {
-		what = fmt.Sprintf("step %q", st.ID)
-	}
-	st.Uses, un = d.str(f, "uses", what, true)
-	if un == nil {
-		if _, has := f["uses"]; !has {
-			d.errs[len(d.errs)-1].Line, d.errs[len(d.errs)-1].Col = st.Line, st.Col
+	var un ast.Node
+	if st.Uses, un = d.text(n, f, "uses", what, true); un != nil {
+		if _, known := Types[st.Uses]; !known {
+			msg := fmt.Sprintf("%s: unknown step type %q", what, st.Uses)
+			if near := strictyaml.Closest(st.Uses, TypeNames()); near != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+			d.at(un, "%s; the types are: %s", msg, strings.Join(TypeNames(), ", "))
+			un = nil
 		}
-	} else if _, ok := Types[st.Uses]; !ok {
-		msg := fmt.Sprintf("%s: unknown step type %q", what, st.Uses)
-		if near := strictyaml.Closest(st.Uses, TypeNames()); near != "" {
-			msg += fmt.Sprintf("; did you mean %q?", near)
-		}
-		d.at(un, "%s; the types are: %s", msg, strings.Join(TypeNames(), ", "))
-		un = nil
 	}
+	// Parameters are checked only against a known type: against an
+	// unknown one every parameter would be a second, useless error.
 	if w, ok := f["with"]; ok && un != nil {
 		st.With = d.with(w.Value, st.Uses, what)
 	}
 	if fl, ok := f["timeout"]; ok {
-		if s, ok := strictyaml.String(fl.Value); !ok {
-			d.at(fl.Value, "%s: timeout must be a duration such as 2m", what)
-		} else if t, err := time.ParseDuration(s); err != nil {
-			d.at(fl.Value, "%s: timeout %q is not a duration: write it like 90s, 2m or 1h30m", what, s)
-		} else if t < time.Second || t > time.Hour {
-			d.at(fl.Value, "%s: timeout %s must be between 1s and 1h", what, t)
-		} else {
-			st.Timeout = t
+		if t, ok := d.duration(fl.Value, what, "timeout"); ok {
+			if t < time.Second || t > time.Hour {
+				d.at(fl.Value, "%s: timeout must be between 1s and 1h, not %s", what, short(t))
+			} else {
+				st.Timeout = t
+			}
 		}
 	}
-	st.Rollback, _ = d.str(f, "rollback", what, false)
-	return st
+	st.Rollback, _ = d.text(n, f, "rollback", what, false)
+	return st, idAt
 }
 
-// with decodes a step's parameters against the type's specs.
+// duration reads a Go duration: 90s, 5m, 1h30m.
+func (d *decoder) duration(n ast.Node, what, key string) (time.Duration, bool) {
+	s, ok := strictyaml.String(n)
+	if !ok || strictyaml.IsNull(n) {
+		d.at(n, "%s: %s must be %s", what, key, Duration)
+		return 0, false
+	}
+	t, err := time.ParseDuration(s)
+	if err != nil {
+		d.at(n, "%s: %s must be %s%s", what, key, Duration, durationHint(s))
+		return 0, false
+	}
+	return t, true
+}
+
+// durationHint explains the two likeliest mistakes in a Go duration.
+func durationHint(s string) string {
+	switch {
+	case strings.Trim(s, "0123456789") == "":
+		return "; a number needs a unit: 90s, 5m, 2h"
+	case strings.HasSuffix(s, "d") && strings.Trim(strings.TrimSuffix(s, "d"), "0123456789") == "":
+		return "; there is no unit for days: write 24h for a day"
+	}
+	return ""
+}
+
+// with decodes parameters against the specs of the step type uses.
 func (d *decoder) with(n ast.Node, uses, what string) map[string]any {
-	specs := Types[uses]
 	if strictyaml.IsNull(n) {
 		return nil
 	}
+	specs := Types[uses]
 	names := make([]string, len(specs))
 	for i, s := range specs {
 		names[i] = s.Name
 	}
 	fs, probs, ok := strictyaml.Mapping(n)
 	if !ok {
-		d.at(n, "%s: with must be a mapping of parameters", what)
+		d.at(n, "%s: with must be a mapping of parameters, not %s", what, describe(n))
 		return nil
 	}
 	for _, p := range probs {
-		d.add(p)
+		d.add(p.Line, p.Col, "%s", p.Msg)
 	}
 	out := map[string]any{}
 	for _, f := range fs {
-		spec, ok := findSpec(specs, f.Key)
-		if !ok {
+		i := slices.Index(names, f.Key)
+		if i < 0 {
 			msg := fmt.Sprintf("%s: %s has no parameter %q", what, uses, f.Key)
-			switch {
+			switch near := strictyaml.Closest(f.Key, names); {
 			case len(names) == 0:
 				msg += "; it takes none"
-			case strictyaml.Closest(f.Key, names) != "":
-				msg += fmt.Sprintf("; did you mean %q?", strictyaml.Closest(f.Key, names))
+			case near != "":
+				msg += fmt.Sprintf("; did you mean %q?", near)
 			default:
-				msg += "; it takes: " + strings.Join(names, ", ")
+				msg += "; it takes " + strings.Join(names, ", ")
 			}
 			d.at(f.KeyAt, "%s", msg)
 			continue
 		}
-		v, ok := decodeParam(f.Value, spec.Kind)
-		if !ok {
-			d.at(f.Value, "%s: %s must be %s", what, f.Key, spec.Kind)
-			continue
+		if v, ok := d.param(f.Value, specs[i], what); ok {
+			out[f.Key] = v
 		}
-		if spec.Check != nil {
-			if err := spec.Check(v); err != nil {
-				d.at(f.Value, "%s: %s %v", what, f.Key, err)
-				continue
-			}
-		}
-		out[f.Key] = v
 	}
 	return out
 }
 
-func decodeParam(n ast.Node, k ParamKind) (any, bool) {
-	switch k {
+// param decodes and checks one parameter value.
+func (d *decoder) param(n ast.Node, spec ParamSpec, what string) (any, bool) {
+	var v any
+	switch spec.Kind {
 	case Duration:
-		s, ok := strictyaml.String(n)
+		t, ok := d.duration(n, what, spec.Name)
 		if !ok {
 			return nil, false
 		}
-		if s == "0" {
-			return time.Duration(0), true
-		}
-		t, err := time.ParseDuration(s)
-		return t, err == nil
+		v = t
 	case Int:
-		return strictyaml.Int(n)
-	case Bool:
-		return strictyaml.Bool(n)
-	case String:
-		if !strictyaml.IsString(n) {
+		i, ok := strictyaml.Int(n)
+		if !ok {
+			d.at(n, "%s: %s must be %s", what, spec.Name, spec.Kind)
 			return nil, false
 		}
-		return strictyaml.String(n)
+		v = i
+	case Bool:
+		b, ok := strictyaml.Bool(n)
+		if !ok {
+			d.at(n, "%s: %s must be %s", what, spec.Name, spec.Kind)
+			return nil, false
+		}
+		v = b
+	case String:
+		// Strict: a number or true where text belongs is more likely a
+		// mistake than a message.
+		s, ok := strictyaml.String(n)
+		if !ok || !strictyaml.IsString(n) {
+			d.at(n, "%s: %s must be %s", what, spec.Name, spec.Kind)
+			return nil, false
+		}
+		v = s
 	case StringList:
 		items, ok := strictyaml.Sequence(n)
 		if !ok {
+			d.at(n, "%s: %s must be %s", what, spec.Name, spec.Kind)
 			return nil, false
 		}
-		out := make([]string, 0, len(items))
+		list := make([]string, 0, len(items))
+		bad := false
 		for _, it := range items {
 			s, ok := strictyaml.String(it)
 			if !ok || !strictyaml.IsString(it) {
-				return nil, false
+				d.at(it, "%s: every item of %s must be text, not %s", what, spec.Name, describe(it))
+				bad = true
+				continue
 			}
-			out = append(out, s)
+			list = append(list, s)
+			// Point at each item the rule refuses on its own.
+			if spec.Check != nil {
+				if err := spec.Check([]string{s}); err != nil {
+					d.at(it, "%s: %s: %v", what, spec.Name, err)
+					bad = true
+				}
+			}
 		}
-		return out, true
-	}
-	return nil, false
-}
-
-func findSpec(specs []ParamSpec, name string) (ParamSpec, bool) {
-	for _, s := range specs {
-		if s.Name == name {
-			return s, true
+		if bad {
+			return nil, false
 		}
-	}
-	return ParamSpec{}, false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-//go:embed library/*.yaml
-var library embed.FS
-
-// Summary describes an embedded runbook.
-type Summary struct {
-	Name    string
-	Version int
-	Title   string
-	Error   string
-}
-
-// EmbeddedSource returns the YAML of the embedded runbook name.
-func EmbeddedSource(name string) ([]byte, bool) {
-	if !namePattern.MatchString(name) {
+		v = list
+	default:
+		d.at(n, "%s: %s has an unsupported kind %d", what, spec.Name, int(spec.Kind))
 		return nil, false
 	}
-	b, err := library.ReadFile("library/" + name + ".yaml")
-	return b, err == nil
-}
-
-// Embedded returns the embedded runbook name.
-func Embedded(name string) (*Runbook, error) {
-	src, ok := EmbeddedSource(name)
-	if !ok {
-		names := []string{}
-		for _, s := range List() {
-			names = append(names, s.Name)
-		}
-		return nil, outcome.Errorf(outcome.Usage, "no embedded runbook %q", name).
-			WithHint("the embedded runbooks are: " + strings.Join(names, ", ") + "; to run a file, give its path (for example ./" + name + ".yaml)")
-	}
-	rb, err := Parse("embedded:"+name, src)
-	if err != nil {
-		// The library is tested; this is a build that should never ship.
-		return nil, fmt.Errorf("embedded runbook %s is invalid: %w", name, err)
-	}
-	return rb, nil
-}
-
-// List summarises the embedded runbooks, sorted by name.
-func List() []Summary {
-	entries, _ := fs.Glob(library, "library/*.yaml")
-	var out []Summary
-	for _, e := range entries {
-		name := strings.TrimSuffix(strings.TrimPrefix(e, "library/"), ".yaml")
-		if rb, err := Embedded(name); err == nil {
-			out = append(out, Summary{Name: rb.Name, Version: rb.Version, Title: rb.Title, Error: rb.Error})
+	if spec.Check != nil {
+		if err := spec.Check(v); err != nil {
+			d.at(n, "%s: %s %v", what, spec.Name, err)
+			return nil, false
 		}
 	}
-	return out
+	return v, true
+}
+
+// describe names what n is, for "must be X, not Y" messages: text is
+// quoted, other scalars are written as they are.
+func describe(n ast.Node) string {
+	switch {
+	case strictyaml.IsNull(n):
+		return "empty"
+	case strictyaml.IsString(n):
+		s, _ := strictyaml.String(n)
+		if r := []rune(s); len(r) > 40 {
+			s = string(r[:37]) + "..."
+		}
+		return fmt.Sprintf("%q", s)
+	}
+	if _, ok := strictyaml.Sequence(n); ok {
+		return "a list"
+	}
+	if _, _, ok := strictyaml.Mapping(n); ok {
+		return "a mapping"
+	}
+	if s, ok := strictyaml.String(n); ok {
+		return s
+	}
+	return "a " + n.Type().String()
 }

@@ -2,6 +2,7 @@ package runbooks
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/caafix/caafix/outcome"
@@ -14,8 +15,8 @@ type Runbook struct {
 	Name       string
 	Version    int
 	Title      string
-	Error      string
-	Detect     *Detect
+	Error      string  // the error code the runbook fixes, "" when none
+	Detect     *Detect // nil: the default symptom check (aad.symptom)
 	Steps      []Step
 	Source     string // the file path, or "embedded:NAME"
 	SHA256     string // hex SHA-256 of the exact bytes loaded
@@ -23,51 +24,73 @@ type Runbook struct {
 
 // Detect is the runbook's symptom check.
 type Detect struct {
-	Uses string
-	With map[string]any
+	Uses string         // always aad.symptom in v1
+	With map[string]any // validated like a step's parameters
+}
+
+// Duration returns the duration parameter key, or def when it is not set.
+func (d *Detect) Duration(key string, def time.Duration) time.Duration {
+	if d == nil {
+		return def
+	}
+	return param(d.With, key, def)
 }
 
 // Step is one entry of the runbook's steps.
 type Step struct {
-	ID       string
-	Uses     string
-	With     map[string]any // validated against Types: time.Duration, int, string, bool or []string
-	Timeout  time.Duration  // 0: the type's default
-	Rollback string
-	Line     int
+	ID   string
+	Uses string
+	// With holds the parameters, validated against [Types]: a
+	// [Duration] parameter is a time.Duration, [Int] an int, [String] a
+	// string, [Bool] a bool and [StringList] a []string.
+	With     map[string]any
+	Timeout  time.Duration // 0: the type's default
+	Rollback string        // added to the type's own rollback note
+	Line     int           // where the step starts in the file
 	Col      int
 }
 
+// The accessors below read parameters that [Parse] has already checked,
+// so a value of the wrong type can only come from a Step built by hand; it
+// reads as unset.
+
 // Duration returns the duration parameter key, or def when it is not set.
 func (s Step) Duration(key string, def time.Duration) time.Duration {
-	if v, ok := s.With[key].(time.Duration); ok {
-		return v
-	}
-	return def
+	return param(s.With, key, def)
 }
 
-// String returns the string parameter key, or def when it is not set.
-func (s Step) String(key, def string) string {
-	if v, ok := s.With[key].(string); ok {
-		return v
-	}
-	return def
-}
+// String returns the text parameter key, or def when it is not set.
+func (s Step) String(key, def string) string { return param(s.With, key, def) }
 
-// Strings returns the list parameter key, or nil when it is not set.
+// Int returns the whole-number parameter key, or def when it is not set.
+func (s Step) Int(key string, def int) int { return param(s.With, key, def) }
+
+// Bool returns the true-or-false parameter key, or def when it is not set.
+func (s Step) Bool(key string, def bool) bool { return param(s.With, key, def) }
+
+// Strings returns a copy of the list parameter key, or nil when it is not
+// set.
 func (s Step) Strings(key string) []string {
-	v, _ := s.With[key].([]string)
-	return v
+	return slices.Clone(param[[]string](s.With, key, nil))
+}
+
+func param[T any](with map[string]any, key string, def T) T {
+	if v, ok := with[key].(T); ok {
+		return v
+	}
+	return def
 }
 
 // A LoadError is a problem in a runbook file. Nothing has run yet, so the
 // outcome is always a usage error, whatever the cause.
 type LoadError struct {
 	File      string
-	Line, Col int
+	Line, Col int    // 1-based; 0 when the problem is the whole file
 	Problem   string // what is wrong, then what to do about it
 }
 
+// Error returns "file:line:col: problem", or "file: problem" when the
+// problem has no position (a missing or oversized file).
 func (e *LoadError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.Problem)
