@@ -281,3 +281,21 @@ func TestChildKill(t *testing.T) {
 		t.Error("Wait after Kill returned no error")
 	}
 }
+
+func TestCheckSyntax(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		line string
+		ok   bool
+	}{
+		{"quoted value", "cmdkey '/delete:O''Brien'", true},
+		{"unterminated string", "cmdkey '/delete:x", false},
+		{"unbalanced brace", "try { dsregcmd /status", false},
+	}
+	for _, c := range cases {
+		if err := devicesim.CheckSyntax(c.line); (err == nil) != c.ok {
+			t.Errorf("%s: CheckSyntax(%q) = %v", c.name, c.line, err)
+		}
+	}
+}

@@ -92,6 +92,11 @@ func TestScenarioMatrix(t *testing.T) {
 			var cmds []string
 			for _, r := range recorded {
 				cmds = append(cmds, r.Command)
+				// Every line the device received is valid PowerShell,
+				// envelope and all.
+				if err := devicesim.CheckSyntax(r.Line); err != nil {
+					t.Errorf("sent a line PowerShell cannot parse: %q: %v", r.Line, err)
+				}
 			}
 			for _, pat := range c.sent {
 				if !anyMatch(pat, cmds) {
