@@ -117,3 +117,17 @@ func ParseResync(text string) (ok bool, message string) {
 	}
 	return false, clip(last, 300)
 }
+
+// ResyncFailure reports whether w32tm /resync's words name a failure it
+// knows (in English, or as an HRESULT), and that line. Text in another
+// language is not a failure here: the caller measures the clock again,
+// which is the real check.
+func ResyncFailure(text string) (bool, string) {
+	for _, l := range lines(text) {
+		l = strings.TrimSpace(l)
+		if resyncFailed.MatchString(l) {
+			return true, clip(l, 300)
+		}
+	}
+	return false, ""
+}

@@ -79,15 +79,18 @@ func (s w32tmResync) Act(ctx context.Context, env *Env) (Effect, error) {
 	if err != nil {
 		return Effect{}, err
 	}
-	// w32tm can exit 0 when it did not resync: read its words too.
-	ok, msg := device.ParseResync(res.Stdout + res.Stderr)
-	if res.ExitCode != 0 || !ok {
+	// w32tm can exit 0 when it did not resync: read its words too. Words
+	// it does not know (another language) are left to the post-check,
+	// which measures the clock again.
+	out := res.Stdout + res.Stderr
+	if failedText, line := device.ResyncFailure(out); res.ExitCode != 0 || failedText {
 		e := failed(scripts.Resync, res)
-		if msg != "" {
-			e.Reason = fmt.Sprintf("%s exited %d: %s", scripts.Resync, res.ExitCode, msg)
+		if line != "" {
+			e.Reason = fmt.Sprintf("%s exited %d: %s", scripts.Resync, res.ExitCode, line)
 		}
 		return e, nil
 	}
+	_, msg := device.ParseResync(out)
 	return Effect{Reason: msg}, nil
 }
 

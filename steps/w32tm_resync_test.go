@@ -123,8 +123,11 @@ func TestW32tmResyncAct(t *testing.T) {
 		{name: "a non-zero exit is a failure", service: device.TimeServiceRunning,
 			out:        map[string]pshost.Result{scripts.Resync: serviceNotStarted},
 			wantFailed: true, wantCalls: []string{scripts.Resync}, wantReason: "0x80070426"},
-		{name: "exit 0 with words it does not know is a failure", service: device.TimeServiceRunning,
-			out:        map[string]pshost.Result{scripts.Resync: ok("Senden des Befehls zur erneuten Synchronisierung an Lokaler Computer\r\nDer Befehl wurde erfolgreich ausgeführt.\r\n")},
+		{name: "exit 0 in another language is left to the post-check's measurement", service: device.TimeServiceRunning,
+			out:       map[string]pshost.Result{scripts.Resync: ok("Senden des Befehls zur erneuten Synchronisierung an Lokaler Computer\r\nDer Befehl wurde erfolgreich ausgeführt.\r\n")},
+			wantCalls: []string{scripts.Resync}, wantReason: "erfolgreich"},
+		{name: "exit 0 with an HRESULT is a failure", service: device.TimeServiceRunning,
+			out:        map[string]pshost.Result{scripts.Resync: ok("Fehler: 0x800705B4\r\n")},
 			wantFailed: true, wantCalls: []string{scripts.Resync}},
 	}
 	for _, c := range cases {
