@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
@@ -346,20 +345,7 @@ func (l *loader) result() error {
 		}
 		return a.Col < b.Col
 	})
-	me := &multierror.Error{ErrorFormat: oneLineEach}
-	for _, e := range l.errs {
-		me.Errors = append(me.Errors, e)
-	}
-	return me
-}
-
-// oneLineEach formats a multierror as one line per error.
-func oneLineEach(es []error) string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
+	return strictyaml.JoinErrors(l.errs)
 }
 
 // fill reads every key from viper into cfg and validates it.

@@ -3,14 +3,11 @@ package config
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/scanner"
-	"github.com/goccy/go-yaml/token"
 
 	"github.com/caafix/caafix/internal/strictyaml"
 	"github.com/caafix/caafix/outcome"
@@ -34,11 +31,7 @@ func (l *loader) checkFile(data []byte) bool {
 		return false
 	}
 	text := bytes.TrimPrefix(data, utf8BOM)
-	if line, col, problem := complexity(string(text)); problem != "" {
-		l.add(&Error{File: l.file, Line: line, Col: col, Problem: problem})
-		return false
-	}
-	root, probs := strictyaml.Parse(text)
+	root, probs := strictyaml.Parse(text, limits)
 	for _, p := range probs {
 		l.add(&Error{File: l.file, Line: p.Line, Col: p.Col, Problem: p.Msg})
 	}
@@ -240,61 +233,11 @@ func describe(n ast.Node) string {
 	return "a " + n.Type().String()
 }
 
-// The YAML parser's cost grows with the square of nesting depth: a file of
-// a few hundred KB of "{a: " takes minutes. A configuration is a dozen
-// lines, four levels deep. The same guard protects runbooks (package
-// runbooks); both belong in internal/strictyaml.
-const (
-	maxTokens = 10000
-	maxDepth  = 32
-)
-
-// complexity returns what makes src too costly to parse, and where, or "".
-// It counts flow nesting ([ and {) and block nesting (the stack of
-// strictly increasing columns of -, ? and keys) on the token stream,
-// which is cheap and linear, before the parser runs.
-func complexity(src string) (line, col int, problem string) {
-	var s scanner.Scanner
-	s.Init(src)
-	var (
-		count int
-		flow  int
-		block []int
-		prev  *token.Token
-	)
-	for {
-		tokens, err := s.Scan()
-		if err == io.EOF {
-			break
-		}
-		for _, tk := range tokens {
-			count++
-			if count > maxTokens {
-				return tk.Position.Line, tk.Position.Column, fmt.Sprintf("the file has more than %d YAML tokens; a configuration is a few lines", maxTokens)
-			}
-			switch tk.Type {
-			case token.SequenceStartType, token.MappingStartType:
-				flow++
-			case token.SequenceEndType, token.MappingEndType:
-				flow = max(flow-1, 0)
-			case token.SequenceEntryType, token.MappingKeyType, token.MappingValueType:
-				if flow > 0 {
-					break
-				}
-				c := tk.Position.Column
-				if tk.Type == token.MappingValueType && prev != nil {
-					c = prev.Position.Column // the key's column
-				}
-				for len(block) > 0 && block[len(block)-1] >= c {
-					block = block[:len(block)-1]
-				}
-				block = append(block, c)
-			}
-			if flow+len(block) > maxDepth {
-				return tk.Position.Line, tk.Position.Column, fmt.Sprintf("the YAML nests more than %d levels deep; a configuration needs four", maxDepth)
-			}
-			prev = tk
-		}
-	}
-	return 0, 0, ""
+// limits keep the YAML parser fast on a hostile file: a configuration is
+// a dozen lines, four levels deep.
+var limits = strictyaml.Limits{
+	MaxDepth:   32,
+	MaxTokens:  10000,
+	DepthHint:  "a configuration needs four",
+	TokensHint: "a configuration is a few lines",
 }

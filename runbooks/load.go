@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
-	"github.com/hashicorp/go-multierror"
 
 	"github.com/caafix/caafix/internal/strictyaml"
 )
@@ -98,11 +97,7 @@ func Parse(file string, data []byte) (*Runbook, error) {
 		return nil, d.result()
 	}
 	text := bytes.TrimPrefix(data, utf8BOM) // Notepad's; the hash keeps it
-	if line, col, problem := complexity(string(text)); problem != "" {
-		d.add(line, col, "%s", problem)
-		return nil, d.result()
-	}
-	root, probs := strictyaml.Parse(text)
+	root, probs := strictyaml.Parse(text, limits)
 	for _, p := range probs {
 		d.add(p.Line, p.Col, "%s", p.Msg)
 	}
@@ -120,6 +115,16 @@ func Parse(file string, data []byte) (*Runbook, error) {
 		return nil, d.result()
 	}
 	return rb, nil
+}
+
+// limits are far above what a runbook needs (a page of YAML, a few
+// hundred tokens, five levels deep) and far below where the YAML parser
+// gets slow.
+var limits = strictyaml.Limits{
+	MaxDepth:   64,
+	MaxTokens:  10000,
+	DepthHint:  "a runbook needs about five",
+	TokensHint: "a runbook is a page of YAML",
 }
 
 var (
@@ -170,21 +175,7 @@ func (d *decoder) result() error {
 		}
 		return a.Col < b.Col
 	})
-	me := &multierror.Error{ErrorFormat: oneLineEach}
-	for _, e := range d.errs {
-		me.Errors = append(me.Errors, e)
-	}
-	return me
-}
-
-// oneLineEach formats a multierror as one line per error, so that
-// "caafix runbook lint" output reads like a compiler's.
-func oneLineEach(es []error) string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
+	return strictyaml.JoinErrors(d.errs)
 }
 
 // pos returns where n starts, 1-based; 0, 0 when unknown. goccy places a

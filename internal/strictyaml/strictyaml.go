@@ -1,8 +1,3 @@
-// Package strictyaml reads YAML for caafix's own formats (runbooks,
-// scenarios, configuration) as a syntax tree with positions, so that
-// decoders can reject unknown keys and report every problem with its line
-// and column. It refuses anchors, aliases and merge keys outright: caafix's
-// formats do not need them, and an alias bomb must not exhaust memory.
 package strictyaml
 
 import (
@@ -25,10 +20,15 @@ type Problem struct {
 }
 
 // Parse parses one YAML document and checks it holds no anchors, aliases
-// or merge keys. A nil node with no problem means an empty document.
-func Parse(data []byte) (ast.Node, []Problem) {
+// or merge keys. Before the parser runs it refuses data over [MaxSize]
+// and YAML beyond lim (see [Limits]), each as one problem. A nil node
+// with no problem means an empty document.
+func Parse(data []byte, lim Limits) (ast.Node, []Problem) {
 	if len(data) > MaxSize {
 		return nil, []Problem{{Msg: fmt.Sprintf("the file is %d bytes; the limit is %d (1 MiB)", len(data), MaxSize)}}
+	}
+	if p := lim.check(string(data)); p != nil {
+		return nil, []Problem{*p}
 	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
