@@ -44,6 +44,7 @@ type Options struct {
 	Version  string        // caafix's version, for the audit
 	Args     []string      // the command line, for the audit
 	Codes    outcome.Codes // the configured exit-code remapping, for run.end
+	RunID    string        // the run's id, when the caller made one (see NewRunID)
 	Now      func() time.Time
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
@@ -64,7 +65,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		o.Mode = ModeRun
 	}
 	x := &run{o: o, start: o.Now()}
-	x.rep = &Report{RunID: newRunID(x.start), Mode: string(o.Mode), Runbook: o.Runbook.Name, Version: o.Runbook.Version}
+	id := o.RunID
+	if id == "" {
+		id = NewRunID(x.start)
+	}
+	x.rep = &Report{RunID: id, Mode: string(o.Mode), Runbook: o.Runbook.Name, Version: o.Runbook.Version}
 	o.Trail.SetRun(audit.Run{ID: x.rep.RunID, Runbook: o.Runbook.Name, Version: o.Runbook.Version, SHA256: o.Runbook.SHA256, Signer: o.Signer})
 
 	kind, err := x.do(ctx)
@@ -79,7 +84,9 @@ type run struct {
 	facts *device.Facts
 }
 
-func newRunID(t time.Time) string {
+// NewRunID returns a run id: the UTC start time and 48 random bits, so ids
+// sort by time and do not collide across a fleet.
+func NewRunID(t time.Time) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)

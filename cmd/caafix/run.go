@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/bhendo/go-powershell/backend"
 	"github.com/spf13/cobra"
@@ -99,6 +100,21 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 	}
 	defer cleanup()
 
+	// One run at a time: bad input has been refused above without touching
+	// anything; from here on the state dir, the audit log and the device are
+	// this run's alone until it ends.
+	runID := executor.NewRunID(time.Now())
+	lock, err := executor.Acquire(target.stateDir, executor.LockInfo{RunID: runID, Command: strings.Join(append([]string{"caafix"}, os.Args[1:]...), " ")})
+	if err != nil {
+		return err
+	}
+	// The OS frees the lock when the process ends anyway; a failed release
+	// is no reason to fail a finished run.
+	defer func() { _ = lock.Unlock() }()
+	if err := target.init(); err != nil {
+		return err
+	}
+
 	trail, err := audit.Open(a.cfg.AuditLog, audit.Options{})
 	if err != nil {
 		return err
@@ -124,7 +140,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
-		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(),
+		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
 	}
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
@@ -174,6 +190,7 @@ type target struct {
 	starter  backend.Starter
 	scenario string
 	stateDir string
+	init     func() error // prepares the device once the lock is held
 }
 
 // target returns the real device's PowerShell or the simulated device.
@@ -184,7 +201,7 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 		if err != nil {
 			return target{}, func() {}, err
 		}
-		return target{starter: ps, stateDir: a.cfg.StateDir}, func() {}, nil
+		return target{starter: ps, stateDir: a.cfg.StateDir, init: func() error { return nil }}, func() {}, nil
 	}
 	sc, err := devicesim.LoadScenario(sim)
 	if err != nil {
@@ -201,11 +218,10 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 		}
 		dir, cleanup = tmp, func() { os.RemoveAll(tmp) }
 	}
-	if err := devicesim.Init(dir, sc); err != nil {
-		cleanup()
-		return target{}, func() {}, err
-	}
-	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir}, cleanup, nil
+	// The simulated device is set up in the state dir only once the run
+	// holds the lock there.
+	init := func() error { return devicesim.Init(dir, sc) }
+	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init}, cleanup, nil
 }
 
 // devicesimCmd is the simulated device's process: the host starts caafix
