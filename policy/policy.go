@@ -145,6 +145,9 @@ func decide(in Input, st runbooks.Step) Decision {
 			return block(RuleDangerousConsent, "dangerous: runs only with --allow-dangerous, given by a technician on the command line")
 		}
 	}
+	if m.Risk == steps.RiskDisruptive && in.Consent.SelfHeal {
+		return block(RuleDisruptiveConsent, "disruptive steps never run in a self-healing run (maintenance windows are not built yet)")
+	}
 	if m.Risk == steps.RiskDisruptive && !in.Consent.AllowDisruptive {
 		return block(RuleDisruptiveConsent, "disruptive: runs only with --allow-disruptive, a maintenance window or policy.allow_disruptive")
 	}

@@ -46,6 +46,7 @@ func TestEvaluate(t *testing.T) {
 		{"unknown join fails closed", "dsregcmd.leave", facts(device.JoinUnknown, false), all, nil, Block, RuleUnknownJoinState},
 		{"leave needs --allow-dangerous", "dsregcmd.leave", facts(device.JoinCloud, false), Consent{AllowDisruptive: true}, nil, Block, RuleDangerousConsent},
 		{"self-heal never runs dangerous steps", "dsregcmd.leave", facts(device.JoinCloud, false), Consent{AllowDangerous: true, SelfHeal: true}, nil, Block, RuleDangerousConsent},
+		{"self-heal never runs disruptive steps", "restart.schedule", facts(device.JoinCloud, false), Consent{AllowDisruptive: true, SelfHeal: true}, nil, Block, RuleDisruptiveConsent},
 		{"restart needs consent", "restart.schedule", facts(device.JoinCloud, false), Consent{}, nil, Block, RuleDisruptiveConsent},
 		{"restart allowed with consent", "restart.schedule", facts(device.JoinHybrid, true), Consent{AllowDisruptive: true}, nil, Allow, RuleDefault},
 		{"office repair needs consent", "office.repair", facts(device.JoinCloud, false), Consent{}, nil, Block, RuleDisruptiveConsent},

@@ -35,9 +35,13 @@ YAML file. The last line on stdout is a one-line summary for RMM tools.`,
   caafix run --simulate transient --allow-disruptive --state-dir ./dev
   caafix run --dry-run`,
 		Args: cobraArgs(cobra.MaximumNArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModeRun) },
+		RunE: func(c *cobra.Command, args []string) error {
+			heal, _ := c.Flags().GetBool("self-heal")
+			return a.execute(c, args, executor.ModeRun, runKind{selfHeal: heal})
+		},
 	}
 	c.Flags().Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
+	c.Flags().Bool("self-heal", false, "an unattended self-healing run: no dangerous step ever, no disruptive step")
 	consentFlags(c)
 	return c
 }
@@ -56,7 +60,9 @@ func (a *app) planCmd() *cobra.Command {
 the allowed steps would send. Nothing that changes the device is sent. The
 consent flags show what a run with them would be allowed to do.`,
 		Args: cobraArgs(cobra.MaximumNArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error { return a.execute(c, args, executor.ModePlan) },
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.execute(c, args, executor.ModePlan, runKind{})
+		},
 	}
 	consentFlags(c)
 	return c
@@ -83,7 +89,13 @@ func loadRunbook(args []string) (*runbooks.Runbook, string, error) {
 	return rb, "unsigned", nil
 }
 
-func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error {
+// runKind says which command a run serves.
+type runKind struct {
+	selfHeal bool // self-healing safety: no dangerous, no disruptive steps
+	detect   bool // Intune detection: read only, exit 0 healthy or 1 symptom, one line
+}
+
+func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind runKind) error {
 	if err := a.load(c); err != nil {
 		return err
 	}
@@ -131,11 +143,14 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 	if consent.AllowDangerous && consent.Source == "" {
 		consent.Source = "--allow-dangerous"
 	}
+	if kind.selfHeal {
+		consent = policy.Consent{SelfHeal: true}
+	}
 	deny := make([]policy.Rule, 0, len(a.cfg.Policy.Deny))
 	for _, r := range a.cfg.Policy.Deny {
 		deny = append(deny, policy.Rule{Uses: r.Uses, ID: r.ID, Risk: r.Risk, Reason: r.Reason})
 	}
-	text := a.cfg.Output != "json" && a.cfg.AuditLog != "-"
+	text := a.cfg.Output != "json" && a.cfg.AuditLog != "-" && !kind.detect
 	opts := executor.Options{
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
@@ -146,11 +161,14 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode) error
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
 	}
 	rep, runErr := executor.Run(c.Context(), opts)
-	kind := rep.Outcome
-	if mode == executor.ModePlan && runErr == nil {
-		kind = outcome.Healthy // a plan that could be made succeeds, whatever it found
+	if kind.detect {
+		return a.detected(rep, runErr)
 	}
-	a.exit(kind)
+	outKind := rep.Outcome
+	if mode == executor.ModePlan && runErr == nil {
+		outKind = outcome.Healthy // a plan that could be made succeeds, whatever it found
+	}
+	a.exit(outKind)
 	if runErr != nil {
 		a.printError(runErr)
 	}
