@@ -30,7 +30,9 @@ func (a *app) runCmd() *cobra.Command {
 step, detect the symptom, and run the allowed steps until it is gone.
 
 RUNBOOK is the name of an embedded runbook (see "caafix runbook list") or a
-YAML file. The last line on stdout is a one-line summary for RMM tools.`,
+YAML file. The last line on stdout is a one-line summary for RMM tools.
+
+Built-in scenarios for --simulate: ` + strings.Join(devicesim.BuiltinNames(), ", ") + `.`,
 		Example: `  caafix run --simulate wam-cache
   caafix run --simulate transient --allow-disruptive --state-dir ./dev
   caafix run --dry-run`,
