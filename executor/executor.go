@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bhendo/go-powershell/backend"
@@ -15,6 +16,7 @@ import (
 	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/pshost"
 	"github.com/caafix/caafix/runbooks"
+	"github.com/caafix/caafix/scripts"
 	"github.com/caafix/caafix/steps"
 )
 
@@ -26,6 +28,9 @@ const (
 	ModeRun    Mode = "run"     // run the allowed steps
 	ModeDryRun Mode = "dry-run" // facts, decisions and pre-checks; no action is sent
 	ModePlan   Mode = "plan"    // facts and decisions only
+	// ModeCancelRestart aborts a restart that restart.schedule scheduled
+	// (shutdown /a); it gathers no facts and runs no step.
+	ModeCancelRestart Mode = "restart-cancel"
 )
 
 // Options configure a run.
@@ -120,6 +125,10 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}
 	x.host = host
 	defer host.Close()
+
+	if x.o.Mode == ModeCancelRestart {
+		return x.cancelRestart(ctx)
+	}
 
 	lf, err := readLastFix(x.o.StateDir)
 	if err != nil {
@@ -405,3 +414,26 @@ func joinOr(r []string, def string) string {
 	}
 	return out
 }
+
+// cancelRestart sends shutdown /a and reads its answer: aborted, nothing
+// to abort (1116), or a failure.
+func (x *run) cancelRestart(ctx context.Context) (outcome.Kind, error) {
+	res, err := x.runner("restart", "restart.schedule", "action").Run(ctx, scripts.AbortRestart)
+	if err != nil {
+		return outcome.Of(err), err
+	}
+	switch res.ExitCode {
+	case 0:
+		x.rep.Message = "the scheduled restart was aborted"
+		return outcome.Healthy, nil
+	case errNoShutdownInProgress:
+		x.rep.Message = "no restart was scheduled: nothing to abort"
+		return outcome.Healthy, nil
+	}
+	x.rep.Message = fmt.Sprintf("shutdown /a failed with exit %d: %s", res.ExitCode, strings.TrimSpace(res.Stdout+" "+res.Stderr))
+	return outcome.NotFixed, nil
+}
+
+// errNoShutdownInProgress is Windows' ERROR_NO_SHUTDOWN_IN_PROGRESS, which
+// shutdown /a returns when there is nothing to abort.
+const errNoShutdownInProgress = 1116

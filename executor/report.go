@@ -74,6 +74,8 @@ func (r *Report) Summary() string {
 		b.WriteString(r.Error)
 	case r.Outcome == outcome.Fixed:
 		fmt.Fprintf(&b, "fixed by step %s", r.FixedBy)
+	case r.Outcome == outcome.Healthy && r.Message != "":
+		b.WriteString(r.Message)
 	case r.Outcome == outcome.Healthy:
 		b.WriteString("no CAA50021 symptom; nothing changed")
 	case r.Message != "":
