@@ -70,23 +70,49 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		o.Mode = ModeRun
 	}
 	x := &run{o: o, start: o.Now()}
+	var jerr error
+	if o.Mode == ModeRun {
+		x.journal, jerr = readJournal(o.StateDir)
+		if j := x.journal; j != nil && (j.Runbook != o.Runbook.Name || j.SHA256 != o.Runbook.SHA256) {
+			// Another runbook (or another version) runs now: the old run
+			// cannot be resumed, and its steps are not this run's.
+			x.staleJournal, x.journal = j, nil
+		}
+	}
 	id := o.RunID
+	if x.journal != nil {
+		id = x.journal.RunID
+	}
 	if id == "" {
 		id = NewRunID(x.start)
 	}
 	x.rep = &Report{RunID: id, Mode: string(o.Mode), Runbook: o.Runbook.Name, Version: o.Runbook.Version}
 	o.Trail.SetRun(audit.Run{ID: x.rep.RunID, Runbook: o.Runbook.Name, Version: o.Runbook.Version, SHA256: o.Runbook.SHA256, Signer: o.Signer})
 
+	if jerr != nil {
+		return x.finish(outcome.HostError, jerr)
+	}
 	kind, err := x.do(ctx)
 	return x.finish(kind, err)
 }
 
+// maxReboots bounds the restarts one run may schedule.
+const maxReboots = 2
+
+// staleRestart is how long a scheduled restart may take to happen before
+// the next run stops waiting for it (restart.schedule's delay is at most
+// an hour).
+const staleRestart = 2 * time.Hour
+
 type run struct {
-	o     Options
-	start time.Time
-	rep   *Report
-	host  *pshost.Host
-	facts *device.Facts
+	o            Options
+	journal      *journal // the run being resumed after a restart, if any
+	wroteJournal bool     // this run scheduled a restart and wrote a journal
+	staleJournal *journal // a journal of another runbook, discarded
+	start        time.Time
+	rep          *Report
+	host         *pshost.Host
+	facts        *device.Facts
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -115,6 +141,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	if err := x.write(audit.Event{Name: "run.start", Fields: map[string]any{
 		"mode": string(x.o.Mode), "simulate": x.o.Simulate, "caafix_version": x.o.Version,
 		"runbook_source": rb.Source, "steps": len(rb.Steps), "args": x.o.Args,
+		"resume_after": resumeStep(x.journal), "discarded_run": resumeRun(x.staleJournal),
 	}}); err != nil {
 		return outcome.HostError, err
 	}
@@ -164,6 +191,42 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		}
 	}
 
+	startAt := 0
+	if j := x.journal; j != nil && !facts.LastBoot.IsZero() && !facts.LastBoot.After(j.BootBefore) {
+		if x.o.Now().Sub(j.ScheduledAt) < staleRestart {
+			x.rep.Message = "the restart that step " + j.Step + " scheduled has not happened yet; run caafix again after it"
+			x.progress("resume  %s", x.rep.Message)
+			return outcome.RebootPending, nil
+		}
+		// The restart never came (aborted, or the host died before it was
+		// scheduled): start afresh rather than wait for ever.
+		x.progress("resume  the restart that step %s scheduled at %s never happened; starting afresh", j.Step, j.ScheduledAt.UTC().Format(time.RFC3339))
+		x.staleJournal, x.journal = j, nil
+	}
+	if j := x.journal; j != nil {
+		for i, st := range rb.Steps {
+			if st.ID == j.Step {
+				startAt = i + 1
+			}
+		}
+		for i := 0; i < startAt; i++ {
+			if x.rep.Steps[i].Result == ResultNotRun {
+				x.rep.Steps[i].Reason = "ran before the restart"
+			}
+		}
+		x.progress("resume  after the restart of step %s (run %s)", j.Step, j.RunID)
+		if !sym.Present {
+			x.rep.FixedBy = j.Step
+			if startAt > 0 {
+				x.rep.Steps[startAt-1].Result, x.rep.Steps[startAt-1].Reason = ResultFixed, "the symptom is gone after the restart"
+			}
+			if err := writeLastFix(x.o.StateDir, lastFix{Time: x.o.Now(), RunID: x.rep.RunID, Step: j.Step, Runbook: rb.Name}); err != nil {
+				return outcome.HostError, err
+			}
+			x.progress("step    %-20s fixed: the symptom is gone after the restart", j.Step)
+			return outcome.Fixed, nil
+		}
+	}
 	if !sym.Present {
 		x.progress("detect  no CAA50021 symptom: %s", joinOr(sym.Reasons, "no recent CAA50021 event and a PRT present"))
 		return outcome.Healthy, nil
@@ -187,6 +250,13 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}
 	for i, d := range decisions {
 		sr := &x.rep.Steps[i]
+		if i < startAt {
+			continue
+		}
+		if d.Verdict == policy.Allow && d.Uses == "restart.schedule" && x.journal != nil && x.journal.Reboots >= maxReboots {
+			sr.Result, sr.Reason = ResultSkipped, fmt.Sprintf("this run already restarted the device %d times (the limit)", x.journal.Reboots)
+			d.Verdict = policy.Skip
+		}
 		if d.Verdict != policy.Allow {
 			if err := x.write(audit.Event{Name: "step.end", Step: d.Step, Uses: d.Uses, Fields: map[string]any{"result": string(sr.Result)}, Reason: d.Reason, Rule: d.Rule}); err != nil {
 				return outcome.HostError, err
@@ -253,6 +323,20 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		}
 	}
 	x.progress("step    %-20s running: %s", st.ID, check.Reason)
+	if st.Uses == "restart.schedule" {
+		// The journal is on disk before the restart is scheduled, so the
+		// run after the boot resumes instead of restarting again.
+		reboots := 1
+		if x.journal != nil {
+			reboots = x.journal.Reboots + 1
+		}
+		j := journal{RunID: x.rep.RunID, Runbook: x.o.Runbook.Name, SHA256: x.o.Runbook.SHA256, Step: st.ID,
+			Reboots: reboots, BootBefore: x.facts.LastBoot, ScheduledAt: x.o.Now()}
+		if err := writeJournal(x.o.StateDir, j); err != nil {
+			return true, outcome.HostError, err
+		}
+		x.wroteJournal = true
+	}
 	env.Runner = x.runner(st.ID, st.Uses, "action")
 	// The symptom is judged by what happens after the action starts: an
 	// event the pre-check itself saw must not count against the fix.
@@ -332,6 +416,14 @@ func (x *run) env(st runbooks.Step, started time.Time) *steps.Env {
 
 // finish writes run.end and settles the report.
 func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
+	// A run that ends without a pending restart ends its journal: the next
+	// run starts afresh. A host error keeps it, so the next run resumes.
+	if kind != outcome.RebootPending && (err == nil || outcome.Of(err) != outcome.HostError) && (x.journal != nil || x.wroteJournal || x.staleJournal != nil) {
+		if rerr := removeJournal(x.o.StateDir); rerr != nil && err == nil {
+			err = fmt.Errorf("clear the resume journal: %w", rerr)
+			kind = outcome.HostError
+		}
+	}
 	x.rep.Outcome = kind
 	x.rep.OutcomeStr = kind.String()
 	x.rep.Duration = x.o.Now().Sub(x.start)
@@ -425,6 +517,10 @@ func (x *run) cancelRestart(ctx context.Context) (outcome.Kind, error) {
 	switch res.ExitCode {
 	case 0:
 		x.rep.Message = "the scheduled restart was aborted"
+		// No restart will come: the run that scheduled it is not resumed.
+		if err := removeJournal(x.o.StateDir); err != nil {
+			return outcome.HostError, fmt.Errorf("clear the resume journal: %w", err)
+		}
 		return outcome.Healthy, nil
 	case errNoShutdownInProgress:
 		x.rep.Message = "no restart was scheduled: nothing to abort"
@@ -437,3 +533,17 @@ func (x *run) cancelRestart(ctx context.Context) (outcome.Kind, error) {
 // errNoShutdownInProgress is Windows' ERROR_NO_SHUTDOWN_IN_PROGRESS, which
 // shutdown /a returns when there is nothing to abort.
 const errNoShutdownInProgress = 1116
+
+func resumeStep(j *journal) string {
+	if j == nil {
+		return ""
+	}
+	return j.Step
+}
+
+func resumeRun(j *journal) string {
+	if j == nil {
+		return ""
+	}
+	return j.RunID
+}

@@ -234,8 +234,9 @@ func TestLeaveNeverOnHybridOrManaged(t *testing.T) {
 
 // TestJoinBrokenLeavesAfterTheRestart runs a cloud-only device with a
 // broken join twice with both consents, as a technician would: the first
-// run restarts it, the second finds the restart did not help and leaves
-// Entra ID, ending with the rejoin instruction.
+// run restarts it, the second resumes the same run after the restart,
+// finds it did not help, goes on with the steps after the restart and
+// leaves Entra ID, ending with the rejoin instruction.
 func TestJoinBrokenLeavesAfterTheRestart(t *testing.T) {
 	t.Parallel()
 	dir := newDevice(t, "join-broken")
@@ -260,11 +261,14 @@ func TestJoinBrokenLeavesAfterTheRestart(t *testing.T) {
 		t.Fatalf("second run: %s fixed by %q, want escalate\n%s", second.rep.Outcome, second.rep.FixedBy, second.rep.Summary())
 	}
 	got := changes(second.sent)
-	if want := []string{"dsregcmd /cleanupaccounts", "OfficeClickToRun repair", "dsregcmd /leave"}; !slices.Equal(got, want) {
-		t.Errorf("second run sent %q, want %q", got, want)
+	if want := []string{"OfficeClickToRun repair", "dsregcmd /leave"}; !slices.Equal(got, want) {
+		t.Errorf("second run sent %q, want %q (the steps before the restart ran in the first run)", got, want)
 	}
-	if d := decision(t, second.rep, "restart"); d.Result != executor.ResultNotNeeded {
-		t.Errorf("restart after the restart: %s (%s), want not-needed", d.Result, d.Reason)
+	if second.rep.RunID != first.rep.RunID {
+		t.Errorf("the resumed run has id %s, want the first run's %s", second.rep.RunID, first.rep.RunID)
+	}
+	if d := decision(t, second.rep, "restart"); d.Result != executor.ResultNotRun || d.Reason != "ran before the restart" {
+		t.Errorf("restart after the restart: %s (%s), want not-run before the restart", d.Result, d.Reason)
 	}
 	if d := decision(t, second.rep, "leave-entra"); d.Result != executor.ResultEnded {
 		t.Errorf("leave-entra: %s (%s), want ended", d.Result, d.Reason)

@@ -41,33 +41,39 @@ func readLastFix(dir string) (lastFix, error) {
 	return lf, nil
 }
 
-// writeLastFix writes the record atomically: a temp file, fsync, rename.
+// writeLastFix writes the record atomically.
 func writeLastFix(dir string, lf lastFix) error {
 	if dir == "" {
 		return nil
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create state dir: %w", err)
 	}
 	b, err := json.Marshal(lf)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, lastFixFile+".*")
+	return writeAtomic(dir, lastFixFile, b)
+}
+
+// writeAtomic writes dir/name through a temp file, fsync and rename, so a
+// crash leaves the old record or the new one, never half of either.
+func writeAtomic(dir, name string, b []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create state dir: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, name+".*")
 	if err != nil {
-		return fmt.Errorf("record the fix: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("record the fix: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("record the fix: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("record the fix: %w", err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, lastFixFile))
+	return os.Rename(tmp.Name(), filepath.Join(dir, name))
 }

@@ -1,0 +1,68 @@
+package executor
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// journalFile records a run that scheduled a restart, so that the next
+// run resumes it after the boot: the same run id, the steps after the
+// restart, and never a second restart for the same step.
+const journalFile = "journal.json"
+
+type journal struct {
+	RunID       string    `json:"run_id"`
+	Runbook     string    `json:"runbook"`
+	SHA256      string    `json:"runbook_sha256"`
+	Step        string    `json:"step"`    // the restart step
+	Reboots     int       `json:"reboots"` // restarts scheduled by this run so far
+	BootBefore  time.Time `json:"boot_before"`
+	ScheduledAt time.Time `json:"scheduled_at"`
+}
+
+// readJournal returns the journal, or nil when there is none. A damaged
+// journal is reported: resuming blindly could repeat a step.
+func readJournal(dir string) (*journal, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, journalFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the resume journal: %w", err)
+	}
+	var j journal
+	if err := json.Unmarshal(b, &j); err != nil || j.RunID == "" || j.Step == "" {
+		return nil, fmt.Errorf("the resume journal %s is damaged; move it aside to start a fresh run", filepath.Join(dir, journalFile))
+	}
+	return &j, nil
+}
+
+func writeJournal(dir string, j journal) error {
+	if dir == "" {
+		return nil
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(dir, journalFile, b)
+}
+
+func removeJournal(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	err := os.Remove(filepath.Join(dir, journalFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}

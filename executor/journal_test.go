@@ -1,0 +1,78 @@
+package executor_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/caafix/caafix/executor"
+	"github.com/caafix/caafix/outcome"
+	"github.com/caafix/caafix/runbooks"
+)
+
+// writeJournal fakes the journal a run leaves when it schedules a restart.
+func writeJournal(t *testing.T, dir string, bootBefore, scheduledAt time.Time) {
+	t.Helper()
+	rb, err := runbooks.Embedded("caa50021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{"run_id": "20261128T000000Z-000000000000", "runbook": rb.Name, "runbook_sha256": rb.SHA256,
+		"step": "restart", "reboots": 1, "boot_before": bootBefore, "scheduled_at": scheduledAt})
+	if err := os.WriteFile(filepath.Join(dir, "journal.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestResumeWaitsForTheRestart(t *testing.T) {
+	t.Parallel()
+	dir := newDevice(t, "transient")
+	// The device has not booted since the restart was scheduled a minute ago.
+	writeJournal(t, dir, time.Now().Add(time.Hour), time.Now().Add(-time.Minute))
+	r := runOn(t, dir, executor.Options{Consent: fullConsent}, nil)
+	if r.err != nil || r.rep.Outcome != outcome.RebootPending {
+		t.Fatalf("outcome %s, err %v: want reboot-pending while the restart has not happened", r.rep.Outcome, r.err)
+	}
+	if len(changes(r.sent)) != 0 {
+		t.Errorf("sent %q while waiting for the restart; want nothing, and never a second restart", changes(r.sent))
+	}
+	if r.rep.RunID != "20261128T000000Z-000000000000" {
+		t.Errorf("run id %s, want the journal's", r.rep.RunID)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "journal.json")); err != nil {
+		t.Errorf("the journal is gone while the restart is still pending: %v", err)
+	}
+}
+
+func TestAStaleJournalIsDropped(t *testing.T) {
+	t.Parallel()
+	dir := newDevice(t, "transient")
+	// Scheduled three hours ago and the device never restarted: start afresh.
+	writeJournal(t, dir, time.Now().Add(time.Hour), time.Now().Add(-3*time.Hour))
+	r := runOn(t, dir, executor.Options{Consent: fullConsent}, nil)
+	if r.err != nil || r.rep.Outcome != outcome.RebootPending {
+		t.Fatalf("outcome %s, err %v: want a fresh run that schedules its own restart", r.rep.Outcome, r.err)
+	}
+	if !slices.Contains(changes(r.sent), "shutdown /r") {
+		t.Errorf("sent %q, want the fresh run's steps", changes(r.sent))
+	}
+}
+
+func TestAJournalOfAnotherRunbookIsNotResumed(t *testing.T) {
+	t.Parallel()
+	dir := newDevice(t, "wam-cache")
+	b, _ := json.Marshal(map[string]any{"run_id": "old", "runbook": "caa50021", "runbook_sha256": "0000", "step": "restart"})
+	if err := os.WriteFile(filepath.Join(dir, "journal.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runOn(t, dir, executor.Options{}, nil)
+	if r.err != nil || r.rep.Outcome != outcome.Fixed || r.rep.RunID == "old" {
+		t.Fatalf("outcome %s run %s err %v: want a fresh run that fixes the WAM cache", r.rep.Outcome, r.rep.RunID, r.err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "journal.json")); !os.IsNotExist(err) {
+		t.Errorf("the other runbook's journal was kept: %v", err)
+	}
+}
