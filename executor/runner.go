@@ -58,4 +58,3 @@ func factFields(f *device.Facts) map[string]any {
 		"hostname": f.Hostname, "last_boot": f.LastBoot, "cleanupaccounts_supported": f.CleanupAccountsSupported,
 	}
 }
-
