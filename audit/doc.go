@@ -4,8 +4,8 @@
 // decides the line format (schema 1, see docs/audit.md), encodes events
 // with zerolog, stamps them with the run's identity ([Trail.SetRun]),
 // chains each line to the one before by a SHA-256 hash, rotates files, and
-// checks logs ([Verify], [VerifyFiles], [VerifyHead]) and reads them
-// ([Scan]) with bounded memory. It does not decide what is worth
+// checks logs ([Verify], [VerifyFiles], [VerifyHead]), reads them ([Scan])
+// and summarises a fleet's logs ([Summarize]) with bounded memory. It does not decide what is worth
 // recording: the executor does, through [Event].
 //
 // # A line before the action
