@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -20,6 +21,7 @@ import (
 	"github.com/caafix/caafix/internal/strictyaml"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/runbooks"
+	"github.com/caafix/caafix/signing"
 )
 
 // Config is caafix's configuration, validated.
@@ -31,6 +33,7 @@ type Config struct {
 	Policy    Policy
 	ExitCodes map[string]int // outcome name → process exit code; only the remapped ones
 	Detect    Detect
+	Trust     Trust
 	File      string // the configuration file read, "" when none
 }
 
@@ -55,6 +58,15 @@ type Policy struct {
 type DenyRule struct {
 	Uses, ID, Risk string
 	Reason         string // shown in the plan and the audit log; may be ""
+}
+
+// Trust is the trust store for runbook files: the keys whose signatures
+// caafix accepts. Empty: no runbook file runs; embedded runbooks do.
+type Trust struct {
+	// PublicKeys are minisign public key lines ("RW…") or paths of
+	// minisign .pub files; a relative path is relative to the
+	// configuration file's folder. Each has been checked to parse.
+	PublicKeys []string
 }
 
 // Detect tunes symptom detection.
@@ -126,6 +138,7 @@ const (
 	kSection  // a mapping of further keys
 	kDeny     // the list of deny rules
 	kExitCode // the mapping of outcome names to exit codes
+	kList     // a list of text values
 )
 
 // keys are the configuration keys, as paths, with their shapes.
@@ -142,6 +155,8 @@ var keys = map[string]kind{
 	"exit_codes":              kExitCode,
 	"detect":                  kSection,
 	"detect.lookback":         kDuration,
+	"trust":                   kSection,
+	"trust.public_keys":       kList,
 }
 
 // flagKeys maps command-line flags to configuration keys.
@@ -388,6 +403,47 @@ func (l *loader) fill(cfg *Config) {
 	cfg.Policy.AllowDisruptive = b
 	cfg.Policy.Deny = l.deny(v.Get("policy.deny"))
 	cfg.ExitCodes = l.exitCodes(v.Get("exit_codes"))
+	cfg.Trust.PublicKeys = l.publicKeys(v.Get("trust.public_keys"))
+}
+
+// publicKeys validates trust.public_keys: each value must be a minisign
+// public key or a readable minisign .pub file.
+func (l *loader) publicKeys(raw any) []string {
+	var list []any
+	switch r := raw.(type) {
+	case nil:
+		return nil
+	case string:
+		// From CAAFIX_TRUST_PUBLIC_KEYS: one key or one file.
+		if strings.TrimSpace(r) == "" {
+			return nil
+		}
+		list = []any{r}
+	case []any:
+		list = r
+	default:
+		l.bad("trust.public_keys", fmt.Sprint(raw), "must be a list of minisign public keys (RW…) or .pub files")
+		return nil
+	}
+	var out []string
+	for i, item := range list {
+		key := fmt.Sprintf("trust.public_keys[%d]", i)
+		s, ok := item.(string)
+		if !ok {
+			l.bad(key, "", "must be text: a minisign public key (RW…) or the path of a .pub file")
+			continue
+		}
+		s = strings.TrimSpace(s)
+		if !strings.HasPrefix(s, "RW") && !filepath.IsAbs(s) && l.file != "" {
+			s = filepath.Join(filepath.Dir(l.file), s)
+		}
+		if _, err := signing.ParsePublicKey(s); err != nil {
+			l.bad(key, "", "%v", err)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // deny validates the deny rules.

@@ -489,3 +489,47 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestTrustPublicKeys(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	const key = "RWRKMcnAZkNLn1AjZgIkx2JfknNheLV3I21OwFGofzilGOUNPT2GUd9F"
+	pub := "untrusted comment: minisign public key 9F4B4366C0C9314A\n" + key + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "team.pub"), []byte(pub), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte("trust:\n  public_keys:\n    - "+key+"\n    - team.pub\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(viper.New(), good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{key, filepath.Join(dir, "team.pub")}
+	if strings.Join(cfg.Trust.PublicKeys, "|") != strings.Join(want, "|") {
+		t.Errorf("trust.public_keys = %q, want %q (a relative file is relative to the config)", cfg.Trust.PublicKeys, want)
+	}
+
+	cases := []struct{ name, yaml, want string }{
+		{"not a key nor a file", "trust:\n  public_keys:\n    - RWQnotakey\n", "trust.public_keys[0]: \"RWQnotakey\" is neither a minisign public key (RWQ…) nor a readable .pub file"},
+		{"missing file", "trust:\n  public_keys:\n    - " + key + "\n    - none.pub\n", "trust.public_keys[1]: "},
+		{"not a list", "trust:\n  public_keys: " + key + "\n", "trust.public_keys: must be a list"},
+		{"number in the list", "trust:\n  public_keys:\n    - 7\n", "trust.public_keys[0]: must be text"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(dir, "bad.yaml")
+			if err := os.WriteFile(file, []byte(c.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(viper.New(), file)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Load = %v, want an error containing %q", err, c.want)
+			}
+			if outcome.Of(err) != outcome.Usage {
+				t.Errorf("outcome %v, want usage-error", outcome.Of(err))
+			}
+		})
+	}
+}

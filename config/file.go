@@ -113,6 +113,8 @@ func (l *loader) section(n ast.Node, prefix string) {
 			l.denyList(f.Value, key)
 		case kExitCode:
 			l.exitCodeMap(f.Value, key)
+		case kList:
+			l.textList(f.Value, key)
 		}
 	}
 }
@@ -169,6 +171,22 @@ func (l *loader) denyList(n ast.Node, key string) {
 			if !strictyaml.IsString(f.Value) {
 				l.fileErr(f.Value, fkey, "must be text, not %s", describe(f.Value))
 			}
+		}
+	}
+}
+
+// textList checks a list of text values, such as trust.public_keys.
+func (l *loader) textList(n ast.Node, key string) {
+	items, ok := strictyaml.Sequence(n)
+	if !ok {
+		l.fileErr(n, key, "must be a list such as - RWQ… or - keys/caafix.pub, not %s", describe(n))
+		return
+	}
+	for i, item := range items {
+		ikey := fmt.Sprintf("%s[%d]", key, i)
+		l.remember(ikey, item)
+		if !strictyaml.IsString(item) {
+			l.fileErr(item, ikey, "must be text, not %s", describe(item))
 		}
 	}
 }

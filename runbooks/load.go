@@ -41,6 +41,17 @@ var (
 // Load reads and parses the runbook file at path. A file that cannot be
 // read is a single [*LoadError] naming the path; otherwise see [Parse].
 func Load(path string) (*Runbook, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// ReadFile reads the runbook file at path, refusing directories and files
+// over [MaxSize], without parsing it: a signature is checked on these
+// bytes before any parser sees them. Errors are [*LoadError]s.
+func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &LoadError{File: path, Problem: fmt.Sprintf("cannot read the runbook: %v; check the path, or run \"caafix runbook list\" for the embedded runbooks", cause(err))}
@@ -55,12 +66,15 @@ func Load(path string) (*Runbook, error) {
 		}
 	}
 	// Read one byte past the limit: a file that grows after Stat is still
-	// refused by Parse, without reading it all.
+	// refused, without reading it all.
 	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return nil, &LoadError{File: path, Problem: fmt.Sprintf("cannot read the runbook: %v", cause(err))}
 	}
-	return Parse(path, data)
+	if len(data) > MaxSize {
+		return nil, &LoadError{File: path, Problem: tooBig(int64(len(data)))}
+	}
+	return data, nil
 }
 
 // cause drops the operation and path that *fs.PathError repeats: the

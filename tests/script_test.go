@@ -1,8 +1,11 @@
 package tests
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,6 +27,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"lastline": cmdLastLine,
 			"simsent":  cmdSimSent,
+			"exitcode": cmdExitCode,
 		},
 	})
 }
@@ -38,6 +42,30 @@ func cmdLastLine(ts *testscript.TestScript, neg bool, args []string) {
 	ok := regexpMatch(ts, args[0], last)
 	if ok == neg {
 		ts.Fatalf("last line %q: match %q = %v", last, args[0], ok)
+	}
+}
+
+// exitcode N PROGRAM ARGS...: run PROGRAM like exec and require exit
+// code N exactly; stdout and stderr are kept for the next commands.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %q is not a number", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exitcode: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
 	}
 }
 

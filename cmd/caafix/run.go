@@ -18,6 +18,7 @@ import (
 	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/pshost"
 	"github.com/caafix/caafix/runbooks"
+	"github.com/caafix/caafix/signing"
 )
 
 const defaultRunbook = "caa50021"
@@ -70,8 +71,10 @@ consent flags show what a run with them would be allowed to do.`,
 	return c
 }
 
-// loadRunbook resolves RUNBOOK: an embedded name, or a file.
-func loadRunbook(args []string) (*runbooks.Runbook, string, error) {
+// loadRunbook resolves RUNBOOK: an embedded name, or a file. A file's
+// bytes are verified against the trust store before anything parses them;
+// the signer's key id is returned for the audit log.
+func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, error) {
 	name := defaultRunbook
 	if len(args) > 0 {
 		name = args[0]
@@ -81,14 +84,31 @@ func loadRunbook(args []string) (*runbooks.Runbook, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		// Compiled in: trusted as part of the binary.
 		return rb, "embedded", nil
 	}
-	rb, err := runbooks.Load(name)
+	data, err := runbooks.ReadFile(name)
 	if err != nil {
 		return nil, "", err
 	}
-	// Until signing lands, a runbook from a file runs unsigned.
-	return rb, "unsigned", nil
+	signer, err := verifyRunbook(name, data, trust)
+	if err != nil {
+		return nil, "", err
+	}
+	rb, err := runbooks.Parse(name, data)
+	if err != nil {
+		return nil, "", err
+	}
+	return rb, signer.KeyID, nil
+}
+
+// verifyRunbook checks the signature of a runbook file's bytes.
+func verifyRunbook(file string, data []byte, trust []string) (signing.Signer, error) {
+	store, err := signing.NewTrustStore(trust)
+	if err != nil {
+		return signing.Signer{}, outcome.Errorf(outcome.Trust, "trust.public_keys: %w", err).WithHint("fix trust.public_keys in the configuration")
+	}
+	return signing.VerifyFile(file, data, store)
 }
 
 // runKind says which command a run serves.
@@ -104,7 +124,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if dry, _ := c.Flags().GetBool("dry-run"); dry {
 		mode = executor.ModeDryRun
 	}
-	rb, signer, err := loadRunbook(args)
+	rb, signer, err := loadRunbook(args, a.cfg.Trust.PublicKeys)
 	if err != nil {
 		return err
 	}
