@@ -180,23 +180,7 @@ func writeLockInfo(dir string, info LockInfo) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, LockInfoFile+".*")
-	if err != nil {
-		return fmt.Errorf("record the lock holder: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("record the lock holder: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("record the lock holder: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("record the lock holder: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, LockInfoFile)); err != nil {
+	if err := writeAtomic(dir, LockInfoFile, b); err != nil {
 		return fmt.Errorf("record the lock holder: %w", err)
 	}
 	return nil
