@@ -66,3 +66,14 @@ func removeJournal(dir string) error {
 	}
 	return err
 }
+
+// ResumingRunID returns the run id that a run of rb in stateDir will
+// continue (a restart it scheduled is pending), or "" for a fresh run, so
+// the caller can name the run before it starts (the lock record does).
+func ResumingRunID(stateDir, runbook, sha256 string) string {
+	j, err := readJournal(stateDir)
+	if err != nil || j == nil || j.Runbook != runbook || j.SHA256 != sha256 {
+		return ""
+	}
+	return j.RunID
+}

@@ -137,7 +137,10 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	// One run at a time: bad input has been refused above without touching
 	// anything; from here on the state dir, the audit log and the device are
 	// this run's alone until it ends.
-	runID := executor.NewRunID(time.Now())
+	runID := executor.ResumingRunID(target.stateDir, rb.Name, rb.SHA256)
+	if runID == "" || mode != executor.ModeRun {
+		runID = executor.NewRunID(time.Now())
+	}
 	lock, err := executor.Acquire(target.stateDir, executor.LockInfo{RunID: runID, Command: strings.Join(append([]string{"caafix"}, os.Args[1:]...), " ")})
 	if err != nil {
 		return err
