@@ -19,7 +19,7 @@ import (
 func (a *app) runbookCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "runbook",
-		Short: "Work with runbooks: lint, list, show, sign, verify",
+		Short: "Work with runbooks: lint, list, show, sign, verify, schema",
 	}
 	c.AddCommand(&cobra.Command{
 		Use:   "lint FILE...",
@@ -66,6 +66,18 @@ func (a *app) runbookCmd() *cobra.Command {
 				return err
 			}
 			_, err := a.stdout.Write(src)
+			return err
+		},
+	}, &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of the runbook format, for editors (lint checks every rule)",
+		Args:  cobraArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			schema, err := runbooks.Schema()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(a.stdout, "%s\n", schema)
 			return err
 		},
 	}, a.runbookSignCmd(), a.runbookVerifyCmd())
