@@ -49,6 +49,8 @@ type Options struct {
 	Version  string        // caafix's version, for the audit
 	Args     []string      // the command line, for the audit
 	Codes    outcome.Codes // the configured exit-code remapping, for run.end
+	Task     *TaskChange   // the task a task-install or task-remove run changes
+	Resume   ResumeCommand // how the resume task starts caafix after a restart
 	RunID    string        // the run's id, when the caller made one (see NewRunID)
 	Now      func() time.Time
 	// Progress, when set, receives one human-readable line per decision
@@ -156,6 +158,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	if x.o.Mode == ModeCancelRestart {
 		return x.cancelRestart(ctx)
 	}
+	if x.o.Mode == ModeTaskInstall || x.o.Mode == ModeTaskRemove {
+		return x.changeTask(ctx)
+	}
 
 	lf, err := readLastFix(x.o.StateDir)
 	if err != nil {
@@ -215,6 +220,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 			}
 		}
 		x.progress("resume  after the restart of step %s (run %s)", j.Step, j.RunID)
+		if err := x.removeResume(ctx, j.Step); err != nil {
+			return outcome.Of(err), err
+		}
 		if !sym.Present {
 			x.rep.FixedBy = j.Step
 			if startAt > 0 {
@@ -336,6 +344,15 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 			return true, outcome.HostError, err
 		}
 		x.wroteJournal = true
+		failed, err := x.registerResume(ctx, st.ID)
+		if err != nil {
+			return true, outcome.Of(err), err
+		}
+		if failed != "" {
+			sr.Result, sr.Reason = ResultFailed, failed
+			x.progress("step    %-20s failed: %s", st.ID, failed)
+			return false, 0, x.endStep(st, sr, started, "")
+		}
 	}
 	env.Runner = x.runner(st.ID, st.Uses, "action")
 	// The symptom is judged by what happens after the action starts: an
@@ -469,6 +486,9 @@ func (x *run) cancelRestart(ctx context.Context) (outcome.Kind, error) {
 		// No restart will come: the run that scheduled it is not resumed.
 		if err := removeJournal(x.o.StateDir); err != nil {
 			return outcome.HostError, fmt.Errorf("clear the resume journal: %w", err)
+		}
+		if err := x.removeResume(ctx, "restart"); err != nil {
+			return outcome.Of(err), err
 		}
 		return outcome.Healthy, nil
 	case errNoShutdownInProgress:

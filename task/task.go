@@ -92,7 +92,7 @@ func NewSelfHeal(s SelfHeal) (*Document, error) {
 		Info: registrationXML{
 			URI:         `\` + SelfHealName,
 			Author:      "caafix",
-			Description: fmt.Sprintf("Heals the Microsoft 365 sign-in error CAA50021 every %s: caafix run --self-heal never runs dangerous steps, and disruptive ones only inside a configured maintenance window. Installed by caafix task install; remove with caafix task remove.", human(s.Every)),
+			Description: fmt.Sprintf("Heals the Microsoft 365 sign-in error CAA50021 every %s: caafix run --self-heal never runs dangerous steps, and disruptive ones only inside a configured maintenance window. Installed by caafix task install; remove with caafix task remove.", HumanDuration(s.Every)),
 		},
 		Triggers:   trig,
 		Principals: systemPrincipal(),
@@ -240,8 +240,8 @@ func Duration(d time.Duration) string {
 	return b.String()
 }
 
-// human formats d as 4h, 90m or 2d for descriptions.
-func human(d time.Duration) string {
+// HumanDuration formats d as 4h, 90m or 2d for descriptions.
+func HumanDuration(d time.Duration) string {
 	switch {
 	case d%(24*time.Hour) == 0:
 		return fmt.Sprintf("%dd", d/(24*time.Hour))

@@ -22,6 +22,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			xsd, err := filepath.Abs(filepath.Join("..", "task", "testdata", "task-scheduler.xsd"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("TASK_XSD", xsd)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

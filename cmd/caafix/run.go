@@ -113,8 +113,9 @@ func verifyRunbook(file string, data []byte, trust []string) (signing.Signer, er
 
 // runKind says which command a run serves.
 type runKind struct {
-	selfHeal bool // self-healing safety: no dangerous, no disruptive steps
-	detect   bool // Intune detection: read only, exit 0 healthy or 1 symptom, one line
+	selfHeal bool                 // self-healing safety: no dangerous, no disruptive steps
+	detect   bool                 // Intune detection: read only, exit 0 healthy or 1 symptom, one line
+	task     *executor.TaskChange // task install or remove: the task to change
 }
 
 func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind runKind) error {
@@ -181,6 +182,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
+		Task: kind.task, Resume: resumeCommand(c, args, target),
 	}
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
