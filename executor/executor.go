@@ -51,7 +51,10 @@ type Options struct {
 	Codes    outcome.Codes // the configured exit-code remapping, for run.end
 	Task     *TaskChange   // the task a task-install or task-remove run changes
 	Resume   ResumeCommand // how the resume task starts caafix after a restart
-	RunID    string        // the run's id, when the caller made one (see NewRunID)
+	// SelfHeal, when set, keeps the self-healing record: backoff and
+	// escalation for self-healing runs, re-checks after every fix.
+	SelfHeal *SelfHealPolicy
+	RunID    string // the run's id, when the caller made one (see NewRunID)
 	Now      func() time.Time
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
@@ -115,6 +118,8 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
+	heal         healState // the self-healing record, when selfHealing
+	healDone     bool      // the record needs no update at the end
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -148,6 +153,15 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		return outcome.HostError, err
 	}
 
+	if x.selfHealing() {
+		if err := x.loadHeal(); err != nil {
+			return outcome.HostError, err
+		}
+		if kind, done, err := x.backoffGate(); done {
+			return kind, err
+		}
+	}
+
 	host, err := pshost.Start(ctx, x.o.Starter, x.o.Host)
 	if err != nil {
 		return outcome.HostError, err
@@ -179,6 +193,11 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	x.rep.Symptom = &sym
 	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
 		return outcome.HostError, err
+	}
+	if x.selfHealing() {
+		if err := x.recheck(sym); err != nil {
+			return outcome.HostError, err
+		}
 	}
 
 	decisions := policy.Evaluate(policy.Input{Runbook: rb, Facts: facts, Consent: x.o.Consent, Deny: x.o.Deny})
@@ -440,6 +459,17 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 			err = fmt.Errorf("clear the resume journal: %w", rerr)
 			kind = outcome.HostError
 		}
+	}
+	if err != nil {
+		x.rep.Error = err.Error()
+	}
+	if k, herr := x.settleHeal(kind); herr != nil {
+		if err == nil {
+			err = herr
+		}
+		kind = outcome.HostError
+	} else {
+		kind = k
 	}
 	x.rep.Outcome = kind
 	x.rep.OutcomeStr = kind.String()

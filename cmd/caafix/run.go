@@ -172,6 +172,10 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if kind.selfHeal {
 		consent = policy.Consent{SelfHeal: true}
 	}
+	// Windows are in the device's local time: the process's.
+	if w, ok := policy.OpenWindow(a.cfg.MaintenanceWindows, time.Now()); ok {
+		consent.Window = w.String()
+	}
 	deny := make([]policy.Rule, 0, len(a.cfg.Policy.Deny))
 	for _, r := range a.cfg.Policy.Deny {
 		deny = append(deny, policy.Rule{Uses: r.Uses, ID: r.ID, Risk: r.Risk, Reason: r.Reason})
@@ -183,6 +187,8 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
 		Task: kind.task, Resume: resumeCommand(c, args, target),
+		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
+			MaxBackoff: a.cfg.SelfHeal.MaxBackoff, RecheckAfter: a.cfg.SelfHeal.RecheckAfter},
 	}
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
