@@ -226,6 +226,11 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		// scheduled): start afresh rather than wait for ever.
 		x.progress("resume  the restart that step %s scheduled at %s never happened; starting afresh", j.Step, j.ScheduledAt.UTC().Format(time.RFC3339))
 		x.staleJournal, x.journal = j, nil
+		// Its resume task would start a run at some later boot for a
+		// restart that is not coming.
+		if err := x.removeResume(ctx, j.Step); err != nil {
+			return outcome.Of(err), err
+		}
 	}
 	if j := x.journal; j != nil {
 		for i, st := range rb.Steps {

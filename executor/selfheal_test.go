@@ -199,3 +199,19 @@ func TestSelfHealRestartsInsideAWindow(t *testing.T) {
 		t.Errorf("leave-entra inside a window: %s", d.Decision)
 	}
 }
+
+// A damaged record is reported and replaced; the run goes on.
+func TestADamagedSelfHealRecordIsReplaced(t *testing.T) {
+	t.Parallel()
+	dir := newDevice(t, "wam-cache")
+	if err := os.WriteFile(filepath.Join(dir, "self-heal.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := healRun(t, dir, 0)
+	if r.rep.Outcome != outcome.Fixed || events(r, "self_heal.reset") != 1 {
+		t.Fatalf("%s, %d reset events", r.rep.Outcome, events(r, "self_heal.reset"))
+	}
+	if rec := healRecord(t, dir); rec["fix"] == nil {
+		t.Errorf("the new record is %v", rec)
+	}
+}
