@@ -11,6 +11,12 @@ import (
 // UTF-16LE with a byte-order mark and CRLF line endings, the only form
 // schtasks /Create /XML reads reliably; /F replaces a task of the same
 // name. The file is removed afterwards. The exit code is schtasks'.
+//
+// In Windows PowerShell 5.1 -Encoding Unicode is UTF-16 little-endian, and
+// "any Unicode encoding, except UTF7, always creates a BOM"
+// (about_Character_Encoding, learn.microsoft.com, PowerShell 5.1). The
+// lines go as an array: Set-Content writes each on its own line with
+// CRLF, so the command stays one line.
 func RegisterTask(name, file string, lines []string) string {
 	values := make([]string, 0, len(lines)+3)
 	values = append(values, file)
