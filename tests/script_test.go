@@ -27,6 +27,11 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("TASK_XSD", xsd)
+			// task.txtar validates Task Scheduler XML with xmllint when it is
+			// installed; in CI (.ci/run installs it) it must be.
+			if _, err := exec.LookPath("xmllint"); err != nil && os.Getenv("CI") != "" {
+				return errors.New("xmllint is missing (CI is set): install libxml2-utils")
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
