@@ -142,49 +142,22 @@ func (l *loader) windows(raw any) []policy.Window {
 // windowList checks the shape of maintenance_windows in the file and
 // remembers where each value is, for the value checks.
 func (l *loader) windowList(n ast.Node, key string) {
-	items, ok := strictyaml.Sequence(n)
-	if !ok {
-		l.fileErr(n, key, "must be a list such as - {days: [sat, sun], start: \"02:00\", duration: 4h}, not %s", describe(n))
-		return
-	}
-	for i, item := range items {
-		ikey := fmt.Sprintf("%s[%d]", key, i)
-		l.remember(ikey, item)
-		fields, probs, ok := strictyaml.Mapping(item)
-		if !ok {
-			l.fileErr(item, ikey, "must be a mapping with days, start and duration, not %s", describe(item))
-			continue
-		}
-		for _, p := range probs {
-			l.add(&Error{File: l.file, Line: p.Line, Col: p.Col, Problem: p.Msg})
-		}
-		for _, f := range fields {
-			fkey := ikey + "." + f.Key
-			if !slices.Contains(windowKeys, f.Key) {
-				problem := "unknown key in a maintenance window"
-				if near := strictyaml.Closest(f.Key, windowKeys); near != "" {
-					problem += fmt.Sprintf("; did you mean %q?", near)
-				} else {
-					problem += "; it has " + strings.Join(windowKeys, ", ")
-				}
-				l.fileErr(f.KeyAt, fkey, "%s", problem)
-				continue
-			}
-			l.remember(fkey, f.Value)
+	l.mappingList(n, key, `must be a list such as - {days: [sat, sun], start: "02:00", duration: 4h}`,
+		"must be a mapping with days, start and duration", "a maintenance window", windowKeys,
+		func(f strictyaml.Field, fkey string) {
 			if f.Key != "days" {
 				if !strictyaml.IsString(f.Value) {
 					l.fileErr(f.Value, fkey, "must be text such as \"02:00\" or 4h, not %s", describe(f.Value))
 				}
-				continue
+				return
 			}
 			days, ok := strictyaml.Sequence(f.Value)
 			if !ok {
 				l.fileErr(f.Value, fkey, "must be a list of days such as [sat, sun], not %s", describe(f.Value))
-				continue
+				return
 			}
 			for j, d := range days {
 				l.remember(fmt.Sprintf("%s[%d]", fkey, j), d)
 			}
-		}
-	}
+		})
 }
