@@ -134,3 +134,25 @@ func serveLinesNB(t *testing.T, dir string, now time.Time, lines ...string) (str
 	out, errs := serveLines(t, dir, now, lines...)
 	return out, noBoundary(errs)
 }
+
+// The task file check never panics and accepts only what starts with the
+// UTF-16 byte-order mark.
+func FuzzCheckTaskXML(f *testing.F) {
+	f.Add([]byte(selfHealDocForFuzz()))
+	f.Add([]byte("<Task/>"))
+	f.Add([]byte{0xFF, 0xFE, '<', 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg := checkTaskXML(data)
+		if msg == "" && (len(data) < 2 || data[0] != 0xFF || data[1] != 0xFE) {
+			t.Errorf("accepted a file without the UTF-16 byte-order mark: %q", data)
+		}
+	})
+}
+
+func selfHealDocForFuzz() string {
+	d, err := task.NewSelfHeal(task.SelfHeal{Exe: `C:\caafix\caafix.exe`, Start: testNow})
+	if err != nil {
+		panic(err)
+	}
+	return string(d.UTF16())
+}
