@@ -24,5 +24,8 @@
 // Arguments are quoted for the Windows command line (CommandLineToArgvW's
 // rules, which Go's own runtime follows when it parses os.Args): an
 // argument with a space, tab or quote is wrapped in quotes, with
-// backslashes before a quote doubled.
+// backslashes before a quote doubled. Task Scheduler also expands
+// environment variables written as %NAME% in a command and its arguments,
+// and has no escape for that: a path that contains such a pair of percent
+// signs is changed when the task runs. caafix's own paths do not.
 package task
