@@ -20,6 +20,7 @@ import (
 
 	"github.com/caafix/caafix/internal/strictyaml"
 	"github.com/caafix/caafix/outcome"
+	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/runbooks"
 	"github.com/caafix/caafix/signing"
 )
@@ -34,7 +35,11 @@ type Config struct {
 	ExitCodes map[string]int // outcome name → process exit code; only the remapped ones
 	Detect    Detect
 	Trust     Trust
-	File      string // the configuration file read, "" when none
+	SelfHeal  SelfHeal
+	// MaintenanceWindows are when disruptive steps may run without
+	// --allow-disruptive, in self-healing runs too (device local time).
+	MaintenanceWindows []policy.Window
+	File               string // the configuration file read, "" when none
 }
 
 // Host tunes the PowerShell host.
@@ -139,6 +144,8 @@ const (
 	kDeny     // the list of deny rules
 	kExitCode // the mapping of outcome names to exit codes
 	kList     // a list of text values
+	kInt      // a whole number
+	kWindows  // the list of maintenance windows
 )
 
 // keys are the configuration keys, as paths, with their shapes.
@@ -157,6 +164,12 @@ var keys = map[string]kind{
 	"detect.lookback":         kDuration,
 	"trust":                   kSection,
 	"trust.public_keys":       kList,
+	"self_heal":               kSection,
+	"self_heal.max_failures":  kInt,
+	"self_heal.backoff":       kDuration,
+	"self_heal.max_backoff":   kDuration,
+	"self_heal.recheck_after": kDuration,
+	"maintenance_windows":     kWindows,
 }
 
 // flagKeys maps command-line flags to configuration keys.
@@ -323,7 +336,7 @@ func (l *loader) bad(key, value, format string, args ...any) {
 	env := EnvVar(key)
 	n, inFile := l.index[strings.ToLower(key)]
 	switch {
-	case strings.Contains(key, "[") || strings.HasPrefix(key, "exit_codes."):
+	case strings.Contains(key, "["), strings.HasPrefix(key, "exit_codes."), key == "maintenance_windows":
 		// Lists and maps come from the file only.
 		if inFile {
 			e.File, e.Line, e.Col = l.file, n.line, n.col
@@ -404,6 +417,8 @@ func (l *loader) fill(cfg *Config) {
 	cfg.Policy.Deny = l.deny(v.Get("policy.deny"))
 	cfg.ExitCodes = l.exitCodes(v.Get("exit_codes"))
 	cfg.Trust.PublicKeys = l.publicKeys(v.Get("trust.public_keys"))
+	cfg.SelfHeal = l.selfHeal(dur)
+	cfg.MaintenanceWindows = l.windows(v.Get("maintenance_windows"))
 }
 
 // publicKeys validates trust.public_keys: each value must be a minisign

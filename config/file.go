@@ -115,6 +115,12 @@ func (l *loader) section(n ast.Node, prefix string) {
 			l.exitCodeMap(f.Value, key)
 		case kList:
 			l.textList(f.Value, key)
+		case kInt:
+			if _, ok := strictyaml.Int(f.Value); !ok {
+				l.fileErr(f.Value, key, "must be a whole number, not %s", describe(f.Value))
+			}
+		case kWindows:
+			l.windowList(f.Value, key)
 		}
 	}
 }
@@ -139,9 +145,23 @@ func (l *loader) unknownKey(f strictyaml.Field, key, prefix string) {
 }
 
 func (l *loader) denyList(n ast.Node, key string) {
+	l.mappingList(n, key, "must be a list of rules such as - {uses: office.repair, reason: ...}",
+		"must be a mapping with one of uses, id or risk, and an optional reason", "a deny rule", denyKeys,
+		func(f strictyaml.Field, fkey string) {
+			if !strictyaml.IsString(f.Value) {
+				l.fileErr(f.Value, fkey, "must be text, not %s", describe(f.Value))
+			}
+		})
+}
+
+// mappingList checks a list of mappings with fixed keys (deny rules,
+// maintenance windows): the shapes, unknown keys with the likeliest one
+// meant, and where each value is; check looks at each known key's value.
+// what names one item in messages ("a deny rule").
+func (l *loader) mappingList(n ast.Node, key, listShape, itemShape, what string, known []string, check func(f strictyaml.Field, fkey string)) {
 	items, ok := strictyaml.Sequence(n)
 	if !ok {
-		l.fileErr(n, key, "must be a list of rules such as - {uses: office.repair, reason: ...}, not %s", describe(n))
+		l.fileErr(n, key, "%s, not %s", listShape, describe(n))
 		return
 	}
 	for i, item := range items {
@@ -149,7 +169,7 @@ func (l *loader) denyList(n ast.Node, key string) {
 		l.remember(ikey, item)
 		fields, probs, ok := strictyaml.Mapping(item)
 		if !ok {
-			l.fileErr(item, ikey, "must be a mapping with one of uses, id or risk, and an optional reason, not %s", describe(item))
+			l.fileErr(item, ikey, "%s, not %s", itemShape, describe(item))
 			continue
 		}
 		for _, p := range probs {
@@ -157,20 +177,18 @@ func (l *loader) denyList(n ast.Node, key string) {
 		}
 		for _, f := range fields {
 			fkey := ikey + "." + f.Key
-			if !slices.Contains(denyKeys, f.Key) {
-				problem := "unknown key in a deny rule"
-				if near := strictyaml.Closest(f.Key, denyKeys); near != "" {
+			if !slices.Contains(known, f.Key) {
+				problem := "unknown key in " + what
+				if near := strictyaml.Closest(f.Key, known); near != "" {
 					problem += fmt.Sprintf("; did you mean %q?", near)
 				} else {
-					problem += "; it has " + strings.Join(denyKeys, ", ")
+					problem += "; it has " + strings.Join(known, ", ")
 				}
 				l.fileErr(f.KeyAt, fkey, "%s", problem)
 				continue
 			}
 			l.remember(fkey, f.Value)
-			if !strictyaml.IsString(f.Value) {
-				l.fileErr(f.Value, fkey, "must be text, not %s", describe(f.Value))
-			}
+			check(f, fkey)
 		}
 	}
 }

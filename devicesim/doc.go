@@ -33,7 +33,8 @@
 // try/catch/finally, [Console]::Error.WriteLine, Write-Output/echo, `&`
 // with a parenthesized path, and the cmdlets Get-Service, Start-Service,
 // Get-CimInstance, Get-ItemProperty, Get-NetAdapter, Get-WinEvent,
-// Select-Object, ConvertTo-Csv, ConvertTo-Json, Join-Path and Out-Null,
+// Select-Object, ConvertTo-Csv, ConvertTo-Json, Join-Path, Out-Null,
+// Set-Content and Remove-Item (on the device's files, see below),
 // with PowerShell's parameter binding (prefixes, positions, switches).
 // Valid PowerShell beyond that (if, foreach, operators other than +) is a
 // terminating error naming devicesim, so that a test that trips on it
@@ -64,6 +65,17 @@
 // keeps an existing device: a second invocation sees the device as the
 // first left it, restart included. The simulated clock is the host's
 // clock; clock_skew is only what a time server reports.
+//
+// # Files and scheduled tasks
+//
+// The device's file system holds only what Set-Content wrote, in
+// STATEDIR/devicesim/files.json; folders exist for the usual Windows paths
+// and the state dir. schtasks.exe registers (/Create /XML … /F), deletes
+// (/Delete /F) and prints (/Query /XML) tasks kept in
+// STATEDIR/devicesim/tasks/FOLDER/NAME.xml, and checks a task file as Task
+// Scheduler reads it: UTF-16 with its byte-order mark, well formed, a Task
+// root in the task namespace, Actions with a Command. It does not run the
+// tasks it holds; [TaskRegistered] tells tests what is registered.
 //
 // # Fidelity
 //

@@ -22,6 +22,7 @@ var natives = map[string]nativeFunc{
 	"shutdown": shutdown,
 	"chcp":     chcp,
 	"hostname": hostnameCmd,
+	"schtasks": schtasks,
 }
 
 // officeC2RPath is where Click-to-Run's client lives on 64-bit Windows.

@@ -49,7 +49,12 @@ type Options struct {
 	Version  string        // caafix's version, for the audit
 	Args     []string      // the command line, for the audit
 	Codes    outcome.Codes // the configured exit-code remapping, for run.end
-	RunID    string        // the run's id, when the caller made one (see NewRunID)
+	Task     *TaskChange   // the task a task-install or task-remove run changes
+	Resume   ResumeCommand // how the resume task starts caafix after a restart
+	// SelfHeal, when set, keeps the self-healing record: backoff and
+	// escalation for self-healing runs, re-checks after every fix.
+	SelfHeal *SelfHealPolicy
+	RunID    string // the run's id, when the caller made one (see NewRunID)
 	Now      func() time.Time
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
@@ -113,6 +118,8 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
+	heal         healState // the self-healing record, when selfHealing
+	healDone     bool      // the record needs no update at the end
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -146,6 +153,15 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		return outcome.HostError, err
 	}
 
+	if x.selfHealing() {
+		if err := x.loadHeal(); err != nil {
+			return outcome.HostError, err
+		}
+		if kind, done, err := x.backoffGate(); done {
+			return kind, err
+		}
+	}
+
 	host, err := pshost.Start(ctx, x.o.Starter, x.o.Host)
 	if err != nil {
 		return outcome.HostError, err
@@ -155,6 +171,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 
 	if x.o.Mode == ModeCancelRestart {
 		return x.cancelRestart(ctx)
+	}
+	if x.o.Mode == ModeTaskInstall || x.o.Mode == ModeTaskRemove {
+		return x.changeTask(ctx)
 	}
 
 	lf, err := readLastFix(x.o.StateDir)
@@ -174,6 +193,11 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	x.rep.Symptom = &sym
 	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
 		return outcome.HostError, err
+	}
+	if x.selfHealing() {
+		if err := x.recheck(sym); err != nil {
+			return outcome.HostError, err
+		}
 	}
 
 	decisions := policy.Evaluate(policy.Input{Runbook: rb, Facts: facts, Consent: x.o.Consent, Deny: x.o.Deny})
@@ -202,6 +226,11 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		// scheduled): start afresh rather than wait for ever.
 		x.progress("resume  the restart that step %s scheduled at %s never happened; starting afresh", j.Step, j.ScheduledAt.UTC().Format(time.RFC3339))
 		x.staleJournal, x.journal = j, nil
+		// Its resume task would start a run at some later boot for a
+		// restart that is not coming.
+		if err := x.removeResume(ctx, j.Step); err != nil {
+			return outcome.Of(err), err
+		}
 	}
 	if j := x.journal; j != nil {
 		for i, st := range rb.Steps {
@@ -215,6 +244,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 			}
 		}
 		x.progress("resume  after the restart of step %s (run %s)", j.Step, j.RunID)
+		if err := x.removeResume(ctx, j.Step); err != nil {
+			return outcome.Of(err), err
+		}
 		if !sym.Present {
 			x.rep.FixedBy = j.Step
 			if startAt > 0 {
@@ -336,6 +368,15 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 			return true, outcome.HostError, err
 		}
 		x.wroteJournal = true
+		failed, err := x.registerResume(ctx, st.ID)
+		if err != nil {
+			return true, outcome.Of(err), err
+		}
+		if failed != "" {
+			sr.Result, sr.Reason = ResultFailed, failed
+			x.progress("step    %-20s failed: %s", st.ID, failed)
+			return false, 0, x.endStep(st, sr, started, "")
+		}
 	}
 	env.Runner = x.runner(st.ID, st.Uses, "action")
 	// The symptom is judged by what happens after the action starts: an
@@ -424,6 +465,17 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 			kind = outcome.HostError
 		}
 	}
+	if err != nil {
+		x.rep.Error = err.Error()
+	}
+	if k, herr := x.settleHeal(kind); herr != nil {
+		if err == nil {
+			err = herr
+		}
+		kind = outcome.HostError
+	} else {
+		kind = k
+	}
 	x.rep.Outcome = kind
 	x.rep.OutcomeStr = kind.String()
 	x.rep.Duration = x.o.Now().Sub(x.start)
@@ -469,6 +521,9 @@ func (x *run) cancelRestart(ctx context.Context) (outcome.Kind, error) {
 		// No restart will come: the run that scheduled it is not resumed.
 		if err := removeJournal(x.o.StateDir); err != nil {
 			return outcome.HostError, fmt.Errorf("clear the resume journal: %w", err)
+		}
+		if err := x.removeResume(ctx, "restart"); err != nil {
+			return outcome.Of(err), err
 		}
 		return outcome.Healthy, nil
 	case errNoShutdownInProgress:

@@ -5,12 +5,16 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/caafix/caafix/devicesim"
 	"github.com/caafix/caafix/executor"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/runbooks"
+	"github.com/caafix/caafix/scripts"
+	"github.com/caafix/caafix/task"
 )
 
 // writeJournal fakes the journal a run leaves when it schedules a restart.
@@ -74,5 +78,35 @@ func TestAJournalOfAnotherRunbookIsNotResumed(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "journal.json")); !os.IsNotExist(err) {
 		t.Errorf("the other runbook's journal was kept: %v", err)
+	}
+}
+
+// A restart that never came leaves a resume task behind; the fresh run
+// deletes it before it schedules its own restart and registers its own.
+func TestAStaleJournalsResumeTaskIsDeleted(t *testing.T) {
+	t.Parallel()
+	dir := newDevice(t, "transient")
+	writeJournal(t, dir, time.Now().Add(time.Hour), time.Now().Add(-3*time.Hour))
+	r := runOn(t, dir, executor.Options{Consent: fullConsent, Resume: executor.ResumeCommand{Exe: `C:\caafix\caafix.exe`, Args: []string{"run"}}}, nil)
+	if r.err != nil || r.rep.Outcome != outcome.RebootPending {
+		t.Fatalf("outcome %s, err %v", r.rep.Outcome, r.err)
+	}
+	checkAudit(t, r)
+	del, reg, restart := -1, -1, -1
+	for i, c := range r.sent {
+		switch {
+		case c == scripts.DeleteTask(task.ResumeName):
+			del = i
+		case strings.Contains(c, "schtasks /Create /TN 'caafix\\resume'"):
+			reg = i
+		case strings.HasPrefix(c, "shutdown /r "):
+			restart = i
+		}
+	}
+	if del < 0 || reg < del || restart < reg {
+		t.Errorf("delete at %d, register at %d, restart at %d: want the stale task deleted, then the new one registered before the restart", del, reg, restart)
+	}
+	if ok, err := devicesim.TaskRegistered(dir, task.ResumeName); !ok || err != nil {
+		t.Errorf("the new resume task is not registered: %v %v", ok, err)
 	}
 }

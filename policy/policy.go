@@ -66,7 +66,10 @@ type Consent struct {
 	AllowDisruptive bool // --allow-disruptive, policy.allow_disruptive, or a maintenance window
 	AllowDangerous  bool // --allow-dangerous on the command line
 	SelfHeal        bool // an unattended self-healing run: never dangerous steps
-	Source          string
+	// Window is the maintenance window open now ("" when none): inside it
+	// disruptive steps may run, in a self-healing run too.
+	Window string
+	Source string
 }
 
 // Input is everything the gate decides on.
@@ -145,11 +148,15 @@ func decide(in Input, st runbooks.Step) Decision {
 			return block(RuleDangerousConsent, "dangerous: runs only with --allow-dangerous, given by a technician on the command line")
 		}
 	}
-	if m.Risk == steps.RiskDisruptive && in.Consent.SelfHeal {
-		return block(RuleDisruptiveConsent, "disruptive steps never run in a self-healing run (maintenance windows are not built yet)")
-	}
-	if m.Risk == steps.RiskDisruptive && !in.Consent.AllowDisruptive {
-		return block(RuleDisruptiveConsent, "disruptive: runs only with --allow-disruptive, a maintenance window or policy.allow_disruptive")
+	if m.Risk == steps.RiskDisruptive && in.Consent.Window == "" {
+		// A self-healing run has nobody's consent but the configuration's
+		// maintenance windows.
+		if in.Consent.SelfHeal {
+			return block(RuleDisruptiveConsent, "disruptive steps run in a self-healing run only inside a maintenance window (maintenance_windows), and none is open now")
+		}
+		if !in.Consent.AllowDisruptive {
+			return block(RuleDisruptiveConsent, "disruptive: runs only with --allow-disruptive, inside a maintenance window or with policy.allow_disruptive")
+		}
 	}
 	if m.NeedsAdmin && !f.Elevated {
 		d.Verdict, d.Rule, d.Reason = Skip, RuleNeedsAdmin, "needs administrator rights; caafix is not elevated"
@@ -175,6 +182,9 @@ func decide(in Input, st runbooks.Step) Decision {
 }
 
 func consentSource(c Consent) string {
+	if c.Window != "" && (c.SelfHeal || !c.AllowDisruptive) {
+		return "the maintenance window " + c.Window
+	}
 	if c.Source != "" {
 		return c.Source
 	}

@@ -42,6 +42,10 @@ func TestCommandsAreOneValidLine(t *testing.T) {
 		{"schedule restart with hostile message", scripts.ScheduleRestart(0, hostile)},
 		{"office repair", scripts.OfficeRepair("x64", "en-us")},
 		{"office repair with hostile values", scripts.OfficeRepair(hostile, hostile)},
+		{"register task", scripts.RegisterTask(`caafix\self-heal`, `C:\ProgramData\caafix\state\self-heal.xml`, []string{`<?xml version="1.0" encoding="UTF-16"?>`, `<Task/>`})},
+		{"register task with hostile values", scripts.RegisterTask(hostile, hostile, []string{hostile, hostile})},
+		{"delete task", scripts.DeleteTask(hostile)},
+		{"query task", scripts.QueryTask(hostile)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -25,7 +25,7 @@ func (restartSchedule) Meta() Meta {
 	return Meta{
 		Uses: "restart.schedule", Risk: RiskDisruptive, Context: ContextSystem, NeedsAdmin: true,
 		Timeout:  time.Minute,
-		Rollback: "abort with shutdown /a (caafix restart cancel) before it fires",
+		Rollback: "abort with shutdown /a (caafix restart cancel) before it fires; that also removes the resume task",
 	}
 }
 
@@ -63,7 +63,10 @@ func (restartSchedule) Act(ctx context.Context, env *Env) (Effect, error) {
 }
 
 // Post cannot verify a restart before it happens; the symptom is checked
-// by the run after the boot.
+// by the run after the boot. That run is started by the one-shot task
+// caafix\resume, which the executor registers (audited) after writing the
+// journal and before Act sends shutdown /r, and deletes when the run
+// resumes (package task builds it; docs/rmm.md describes it).
 func (restartSchedule) Post(context.Context, *Env) (Verdict, error) {
 	return Verdict{OK: true, Reason: "verified by the next run after the restart"}, nil
 }

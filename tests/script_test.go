@@ -22,6 +22,16 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			xsd, err := filepath.Abs(filepath.Join("..", "task", "testdata", "task-scheduler.xsd"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("TASK_XSD", xsd)
+			// task.txtar validates Task Scheduler XML with xmllint when it is
+			// installed; in CI (.ci/run installs it) it must be.
+			if _, err := exec.LookPath("xmllint"); err != nil && os.Getenv("CI") != "" {
+				return errors.New("xmllint is missing (CI is set): install libxml2-utils")
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

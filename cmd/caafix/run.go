@@ -113,8 +113,9 @@ func verifyRunbook(file string, data []byte, trust []string) (signing.Signer, er
 
 // runKind says which command a run serves.
 type runKind struct {
-	selfHeal bool // self-healing safety: no dangerous, no disruptive steps
-	detect   bool // Intune detection: read only, exit 0 healthy or 1 symptom, one line
+	selfHeal bool                 // self-healing safety: no dangerous, no disruptive steps
+	detect   bool                 // Intune detection: read only, exit 0 healthy or 1 symptom, one line
+	task     *executor.TaskChange // task install or remove: the task to change
 }
 
 func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind runKind) error {
@@ -171,6 +172,10 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if kind.selfHeal {
 		consent = policy.Consent{SelfHeal: true}
 	}
+	// Windows are in the device's local time: the process's.
+	if w, ok := policy.OpenWindow(a.cfg.MaintenanceWindows, time.Now()); ok {
+		consent.Window = w.String()
+	}
 	deny := make([]policy.Rule, 0, len(a.cfg.Policy.Deny))
 	for _, r := range a.cfg.Policy.Deny {
 		deny = append(deny, policy.Rule{Uses: r.Uses, ID: r.ID, Risk: r.Risk, Reason: r.Reason})
@@ -181,6 +186,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
+		Task: kind.task, Resume: resumeCommand(c, args, target),
+		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
+			MaxBackoff: a.cfg.SelfHeal.MaxBackoff, RecheckAfter: a.cfg.SelfHeal.RecheckAfter},
 	}
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
