@@ -72,6 +72,9 @@ type session struct {
 
 	st    *state // the device, loaded for each line
 	dirty bool
+	// runAs labels a session that runs a script file as another account
+	// (see runFile); "" for the session caafix talks to.
+	runAs string
 }
 
 // handleLine records and runs one line; stop is set by exit.
