@@ -113,6 +113,7 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
+	userTasks    int // one-shot tasks run in the user's session so far, for their names
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -300,7 +301,15 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		"risk": string(m.Risk), "context": string(m.Context), "timeout_ms": steps.Timeout(st).Milliseconds()}}); err != nil {
 		return true, outcome.HostError, err
 	}
-	env.Runner = x.runner(st.ID, st.Uses, "pre-check")
+	if x.o.Mode == ModeDryRun && x.bridged(m) {
+		// Even a read in the user's session needs a task registered and
+		// a folder written: a dry run changes nothing, so it stops here.
+		sr.Result, sr.Reason = ResultWouldRun, "would run in "+x.facts.User+"'s session through a one-shot scheduled task; a dry run starts none, so the pre-check did not run"
+		sr.Commands = s.Commands(env)
+		x.progress("step    %-20s would run: %s", st.ID, sr.Reason)
+		return false, 0, x.endStep(st, sr, started, "")
+	}
+	env.Runner = x.stepRunner(st, m, "pre-check")
 	check, err := s.Pre(ctx, env)
 	if err != nil {
 		return true, outcome.Of(err), err
@@ -337,7 +346,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		}
 		x.wroteJournal = true
 	}
-	env.Runner = x.runner(st.ID, st.Uses, "action")
+	env.Runner = x.stepRunner(st, m, "action")
 	// The symptom is judged by what happens after the action starts: an
 	// event the pre-check itself saw must not count against the fix.
 	env.Started = x.o.Now()
@@ -369,7 +378,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		x.progress("step    %-20s ran: %s", st.ID, sr.Reason)
 		return false, 0, x.endStep(st, sr, started, rollback)
 	}
-	env.Runner = x.runner(st.ID, st.Uses, "post-check")
+	env.Runner = x.stepRunner(st, m, "post-check")
 	v, err := s.Post(ctx, env)
 	if err != nil {
 		return true, outcome.Of(err), err
