@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -72,6 +73,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	x := &run{o: o, start: o.Now()}
 	var jerr error
 	if o.Mode == ModeRun {
+		x.interrupted, jerr = readInflight(o.StateDir)
+	}
+	if o.Mode == ModeRun && jerr == nil {
 		x.journal, jerr = readJournal(o.StateDir)
 		if j := x.journal; j != nil && (j.Runbook != o.Runbook.Name || j.SHA256 != o.Runbook.SHA256) {
 			// Another runbook (or another version) runs now: the old run
@@ -113,7 +117,9 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
-	userTasks    int // one-shot tasks run in the user's session so far, for their names
+	userTasks    int       // one-shot tasks run in the user's session so far, for their names
+	inflight     inflight  // where this run is, as the in-flight record says
+	interrupted  *inflight // the record of a run that was killed before this one
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -146,6 +152,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}}); err != nil {
 		return outcome.HostError, err
 	}
+	if err := x.reportInterrupted(); err != nil {
+		return outcome.HostError, err
+	}
 
 	host, err := pshost.Start(ctx, x.o.Starter, x.o.Host)
 	if err != nil {
@@ -162,7 +171,13 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	if err != nil {
 		return outcome.HostError, err
 	}
-	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now, NotBefore: lf.Time})
+	notBefore := lf.Time
+	if i := x.interrupted; i != nil && i.Phase == inflightAction && i.At.After(notBefore) {
+		// The killed run's action may have fixed the device: only events
+		// after it was sent may make the symptom present again.
+		notBefore = i.At
+	}
+	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now, NotBefore: notBefore})
 	if err != nil {
 		return outcome.Of(err), err
 	}
@@ -301,6 +316,9 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		"risk": string(m.Risk), "context": string(m.Context), "timeout_ms": steps.Timeout(st).Milliseconds()}}); err != nil {
 		return true, outcome.HostError, err
 	}
+	if err := x.mark(st.ID, st.Uses, inflightCheck); err != nil {
+		return true, outcome.HostError, err
+	}
 	if x.o.Mode == ModeDryRun && x.bridged(m) {
 		// Even a read in the user's session needs a task registered and
 		// a folder written: a dry run changes nothing, so it stops here.
@@ -332,6 +350,11 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		}
 	}
 	x.progress("step    %-20s running: %s", st.ID, check.Reason)
+	// On disk before the action is sent: a run that finds this record
+	// knows the action may have happened and re-checks before repeating.
+	if err := x.mark(st.ID, st.Uses, inflightAction); err != nil {
+		return true, outcome.HostError, err
+	}
 	if st.Uses == "restart.schedule" {
 		// The journal is on disk before the restart is scheduled, so the
 		// run after the boot resumes instead of restarting again.
@@ -433,6 +456,15 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 			kind = outcome.HostError
 		}
 	}
+	// The run ends in order: no step is in flight any more. After a host
+	// error the last command's fate is unknown, so the record stays and
+	// the next run treats this one as interrupted.
+	if x.o.Mode == ModeRun && (err == nil || outcome.Of(err) != outcome.HostError) {
+		if rerr := removeInflight(x.o.StateDir); rerr != nil && err == nil {
+			err = fmt.Errorf("clear the in-flight record: %w", rerr)
+			kind = outcome.HostError
+		}
+	}
 	x.rep.Outcome = kind
 	x.rep.OutcomeStr = kind.String()
 	x.rep.Duration = x.o.Now().Sub(x.start)
@@ -463,6 +495,24 @@ func joinOr(r []string, def string) string {
 		out += "; " + s
 	}
 	return out
+}
+
+// reportInterrupted writes what the killed run before this one left, and
+// starts this run's own in-flight record.
+func (x *run) reportInterrupted() error {
+	if x.o.Mode != ModeRun {
+		return nil
+	}
+	if i := x.interrupted; i != nil {
+		x.rep.Interrupted = interruptedText(i)
+		x.progress("resume  %s", x.rep.Interrupted)
+		fields := map[string]any{"interrupted_run": i.RunID, "phase": i.Phase, "interrupted_at": i.At}
+		if err := x.write(audit.Event{Name: "run.interrupted", Step: i.Step, Uses: i.Uses, Reason: x.rep.Interrupted, Fields: fields}); err != nil {
+			return err
+		}
+	}
+	x.inflight = inflight{RunID: x.rep.RunID, Runbook: x.o.Runbook.Name, PID: os.Getpid(), Started: x.start}
+	return x.mark("", "", inflightStart)
 }
 
 // cancelRestart sends shutdown /a and reads its answer: aborted, nothing
