@@ -3,6 +3,7 @@ package devicesim
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -495,4 +496,19 @@ func exitCodeOf(v any) int {
 		return 1
 	}
 	return n
+}
+
+// Tasks returns the names of the tasks registered on the simulated device
+// in stateDir and the files under C:\ProgramData\caafix, for tests that
+// check nothing was left behind.
+func Tasks(stateDir string) (tasks, files []string, err error) {
+	st, err := loadState(stateDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range st.Tasks {
+		tasks = append(tasks, t.Path+t.Name)
+	}
+	sort.Strings(tasks)
+	return tasks, st.filesUnder(`C:\ProgramData\caafix`), nil
 }

@@ -166,6 +166,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	if x.o.Mode == ModeCancelRestart {
 		return x.cancelRestart(ctx)
 	}
+	if err := x.removeStaleTask(ctx); err != nil {
+		return outcome.Of(err), err
+	}
 
 	lf, err := readLastFix(x.o.StateDir)
 	if err != nil {

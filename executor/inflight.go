@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/caafix/caafix/scripts"
 )
 
 // inflightFile records the run in progress and where it is: written
@@ -42,6 +45,9 @@ type inflight struct {
 	Uses    string    `json:"uses,omitempty"`
 	Phase   string    `json:"phase"`
 	At      time.Time `json:"at"` // when this phase began
+	// Task is the one-shot task in the user's session that exists while
+	// a command of a user step runs there (see usersession.go).
+	Task string `json:"user_task,omitempty"`
 }
 
 // readInflight returns the record a killed run left, or nil. A damaged
@@ -97,6 +103,29 @@ func (x *run) mark(step, uses, phase string) error {
 	}
 	x.inflight.Step, x.inflight.Uses, x.inflight.Phase, x.inflight.At = step, uses, phase, x.o.Now()
 	return writeInflight(x.o.StateDir, x.inflight)
+}
+
+// markTask records the one-shot task that is about to exist, or, with "",
+// that it is gone.
+func (x *run) markTask(name string) error {
+	if x.o.Mode != ModeRun {
+		return nil
+	}
+	x.inflight.Task = name
+	return writeInflight(x.o.StateDir, x.inflight)
+}
+
+// removeStaleTask removes the one-shot task a killed run left in the
+// user's session (it may still be registered, or even running).
+func (x *run) removeStaleTask(ctx context.Context) error {
+	i := x.interrupted
+	if i == nil || i.Task == "" {
+		return nil
+	}
+	t := scripts.UserTask{Name: i.Task}
+	r := auditedRunner{x: x, step: i.Step, uses: i.Uses, phase: "cleanup", extra: map[string]any{"user_task": i.Task}}
+	_, err := r.Run(ctx, scripts.UserTaskCleanup(t))
+	return err
 }
 
 // interruptedText says, for the summary and the audit, what the killed

@@ -74,12 +74,20 @@ func (r userRunner) Run(ctx context.Context, command string) (res pshost.Result,
 	a := auditedRunner{x: r.x, step: r.step, uses: r.uses, phase: r.phase,
 		extra: map[string]any{"run_as": r.user, "user_task": t.Name, "user_command": command}}
 	started := time.Now()
+	// A run killed while the task exists leaves it to the next run to remove.
+	if err := r.x.markTask(t.Name); err != nil {
+		return pshost.Result{}, err
+	}
 	defer func() {
 		// Unregister even after a timeout or a failure; the command's
 		// own deadline may be spent, so the cleanup gets its own.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), userCleanupTime)
 		defer cancel()
-		if _, cerr := a.Run(cctx, scripts.UserTaskCleanup(t)); cerr != nil && err == nil {
+		_, cerr := a.Run(cctx, scripts.UserTaskCleanup(t))
+		if cerr == nil {
+			cerr = r.x.markTask("")
+		}
+		if cerr != nil && err == nil {
 			err = cerr
 		}
 		res.Duration = time.Since(started)

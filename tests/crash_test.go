@@ -163,6 +163,14 @@ func killedRun(t *testing.T, scenario string, flags []string, hang string) {
 	if err := noBlindRepeat(cmds); err != nil {
 		t.Errorf("%v\ncommands:\n%s", err, strings.Join(cmds, "\n"))
 	}
+	// A one-shot task the killed run left in the user's session is gone.
+	tasks, files, err := devicesim.Tasks(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) > 0 || len(files) > 0 {
+		t.Errorf("left behind: tasks %q, files %q", tasks, files)
+	}
 }
 
 // guards says, for each non-idempotent command, the read that must come
