@@ -462,7 +462,9 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 	// The run ends in order: no step is in flight any more. After a host
 	// error the last command's fate is unknown, so the record stays and
 	// the next run treats this one as interrupted.
-	if x.o.Mode == ModeRun && (err == nil || outcome.Of(err) != outcome.HostError) {
+	// A run that ended before it wrote a record of its own leaves the
+	// record of the killed run before it for the next run to report.
+	if x.inflight.RunID != "" && (err == nil || outcome.Of(err) != outcome.HostError) {
 		if rerr := removeInflight(x.o.StateDir); rerr != nil && err == nil {
 			err = fmt.Errorf("clear the in-flight record: %w", rerr)
 			kind = outcome.HostError
