@@ -31,7 +31,11 @@ import (
 // HRESULT in the FullyQualifiedErrorId, and a query that finds nothing as
 // CimJobException "No MSFT_ScheduledTask objects found with property
 // 'TaskName' equal to 'X'.  Verify the value of the property and retry."
-// (two spaces, as Cmdletization writes it).
+// (two spaces, as Cmdletization writes it; a Windows capture of the whole
+// error view is in github.com/acceleration3/cloudgamestream issue 17).
+// ERROR_NOT_LOGGED_ON (0x800704DD) as the result of an interactive task
+// whose user was signed out is what Task Scheduler's history records
+// (event 101); SCHED_S_* codes from the Task Scheduler error constants.
 
 // The task states (MSFT_ScheduledTask.State, StateEnum) and results.
 const (
