@@ -86,6 +86,9 @@ type Trail struct {
 	seq    int64
 	head   string
 	broken error // sticky: once set, every write returns it
+	// pending is written before the next event: audit.recovered, after a
+	// torn last line was moved aside (see recoverTail).
+	pending *Event
 }
 
 // Open opens the audit log at path, or stdout for "-", and continues its
@@ -95,9 +98,11 @@ type Trail struct {
 //
 // The file is opened for appending and created with mode 0600 in folders
 // created with 0700 (on Windows these modes do not restrict access; the
-// ACL comes from the folder). Open fails with a [*WriteError] when the
-// file cannot be opened, or when its last line is not a complete caafix
-// audit line, since continuing it would hide the damage.
+// ACL comes from the folder). A last line without its line end (caafix
+// stopped while writing it) is moved aside and recorded (see recoverTail).
+// Open fails with a [*WriteError] when the file cannot be opened, or when
+// its last complete line is not a caafix audit line, since continuing it
+// would hide the damage.
 func Open(path string, opts Options) (*Trail, error) {
 	if path == "" {
 		return nil, outcome.Errorf(outcome.Usage, "no audit log given").WithHint("set --audit-log to a file, or - for stdout")
@@ -136,6 +141,11 @@ func Open(path string, opts Options) (*Trail, error) {
 		return nil, err
 	}
 	seq, head, err := lastOf(t.f, t.size)
+	if errors.Is(err, errTornTail) {
+		if err = t.recoverTail(); err == nil {
+			seq, head, err = lastOf(t.f, t.size)
+		}
+	}
 	if err == nil && t.size == 0 {
 		seq, head, err = lastOfBackups(path)
 	}
@@ -173,7 +183,7 @@ func lastOf(f *os.File, size int64) (int64, string, error) {
 		return 0, "", err
 	}
 	if buf[len(buf)-1] != '\n' {
-		return 0, "", fmt.Errorf("%w: it is incomplete (caafix stopped while writing it, or the file was cut)", errBadTail)
+		return 0, "", fmt.Errorf("%w: %w", errBadTail, errTornTail)
 	}
 	buf = bytes.TrimSuffix(buf[:len(buf)-1], []byte("\r"))
 	i := bytes.LastIndexByte(buf, '\n')
@@ -239,6 +249,16 @@ func (t *Trail) Path() string { return t.path }
 func (t *Trail) Write(e Event) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if p := t.pending; p != nil {
+		t.pending = nil
+		if err := t.write(*p); err != nil {
+			return err
+		}
+	}
+	return t.write(e)
+}
+
+func (t *Trail) write(e Event) error {
 	if t.broken != nil {
 		return t.broken
 	}

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -254,7 +256,7 @@ func TestOpenRefusesDamagedEnd(t *testing.T) {
 		want string
 	}{
 		{"not an audit log", []byte("hello\n"), "not a JSON object"},
-		{"last line cut short", good[:len(good)-10], "incomplete"},
+		{"torn line after an edited one", join(append(ls[:7:7], bytes.Replace(ls[7], []byte(`"fixed"`), []byte(`"healthy"`), 1), ls[7][:20])...), "edited"},
 		{"last line edited", join(append(ls[:7:7], bytes.Replace(ls[7], []byte(`"fixed"`), []byte(`"healthy"`), 1))...), "edited"},
 	}
 	for _, c := range cases {
@@ -274,6 +276,53 @@ func TestOpenRefusesDamagedEnd(t *testing.T) {
 			}
 			if !bytes.Equal(readFile(t, path), c.data) {
 				t.Error("Open changed the file")
+			}
+		})
+	}
+}
+
+// A last line without its line end (caafix stopped while writing it) is
+// moved aside, byte for byte, and the chain goes on from the last complete
+// line with an audit.recovered event that names the fragment.
+func TestOpenRecoversTornLastLine(t *testing.T) {
+	t.Parallel()
+	good := logOf(t, 2)
+	ls := lines(good)
+	for _, cut := range []int{1, 10, len(ls[len(ls)-1]) - 1} {
+		t.Run(fmt.Sprintf("cut %d bytes", cut), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, "audit.jsonl")
+			torn := good[:len(good)-cut]
+			frag := torn[len(good)-len(ls[len(ls)-1]):]
+			if err := os.WriteFile(path, torn, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Open(path, Options{Now: clock()})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			sampleRun(t, tr, "run-c")
+			if err := tr.Close(); err != nil {
+				t.Fatal(err)
+			}
+			data := readFile(t, path)
+			if !bytes.HasPrefix(data, join(ls[:len(ls)-1]...)) {
+				t.Fatal("the complete lines before the torn one changed")
+			}
+			if _, err := Verify(bytes.NewReader(data), path); err != nil {
+				t.Fatalf("the recovered log does not verify: %v", err)
+			}
+			rec := lines(data)[len(ls)-1]
+			sum := sha256.Sum256(frag)
+			for _, want := range []string{`"event":"audit.recovered"`, `"torn_bytes":` + fmt.Sprint(len(frag)), `"torn_sha256":"` + hex.EncodeToString(sum[:]) + `"`} {
+				if !bytes.Contains(rec, []byte(want)) {
+					t.Errorf("the line after the last complete one lacks %s: %s", want, rec)
+				}
+			}
+			sides, _ := filepath.Glob(path + ".torn-*")
+			if len(sides) != 1 || !bytes.Equal(readFile(t, sides[0]), frag) {
+				t.Errorf("the torn line was not kept beside the log: %v", sides)
 			}
 		})
 	}

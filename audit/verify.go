@@ -127,6 +127,9 @@ func (v *verifier) file(r io.Reader, name string) error {
 			return bad("%v", err)
 		}
 		h, hash, problem := parseLine(line)
+		if problem != "" && lr.torn {
+			return bad("the last line is incomplete (%s): caafix stopped while writing it, as after a power loss; the lines before it are checked, and the next caafix run moves it to %s.torn-TIME and records that with an audit.recovered line", problem, name)
+		}
 		if problem != "" {
 			return bad("%s", problem)
 		}
@@ -165,6 +168,7 @@ type lineReader struct {
 	br    *bufio.Reader
 	buf   []byte
 	first bool
+	torn  bool // the last line read had no line end
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -190,6 +194,7 @@ func (l *lineReader) next() ([]byte, error) {
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
+		l.torn = err == io.EOF
 		break
 	}
 	line := l.buf

@@ -60,7 +60,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"empty line", join(ls[0], []byte("\n"), ls[1]), 2, "empty line"},
 		{"JSON but not ours", join(ls[0], []byte(`{"event":"x"}`+"\n")), 2, `last member is not "hash"`},
 		{"hash in capitals", join(ls[0], upper), 2, "lower-case hex"},
-		{"line cut in the middle", good[:len(good)-40], 16, "not a JSON object"},
+		{"line cut in the middle", good[:len(good)-40], 16, "the last line is incomplete (not a JSON object"},
 		{"second log appended", join(good, good), 17, "prev is not the hash"},
 		{"UTF-16 from PowerShell redirection", append([]byte{0xff, 0xfe}, good...), 1, "UTF-16"},
 		{"line over the limit", append(bytes.Repeat([]byte("x"), MaxLine+10), '\n'), 1, "longer than"},

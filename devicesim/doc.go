@@ -31,10 +31,11 @@
 // U+2018–U+201B (doubled to escape), double-quoted strings with backtick
 // escapes and variables, statements, pipelines, assignments,
 // try/catch/finally, [Console]::Error.WriteLine, Write-Output/echo, `&`
-// with a parenthesized path, and the cmdlets Get-Service, Start-Service,
-// Get-CimInstance, Get-ItemProperty, Get-NetAdapter, Get-WinEvent,
-// Select-Object, ConvertTo-Csv, ConvertTo-Json, Join-Path, Out-Null,
-// Set-Content and Remove-Item (on the device's files, see below),
+// with a parenthesized path, `exit N`, and the cmdlets Get-Service,
+// Start-Service, Get-CimInstance, Get-ItemProperty, Get-NetAdapter,
+// Get-WinEvent, Select-Object, ConvertTo-Csv, ConvertTo-Json, Join-Path,
+// Out-Null, the ScheduledTasks cmdlets, Start-Process, New-Item,
+// Set-Content, Get-Content and Remove-Item,
 // with PowerShell's parameter binding (prefixes, positions, switches).
 // Valid PowerShell beyond that (if, foreach, operators other than +) is a
 // terminating error naming devicesim, so that a test that trips on it
@@ -95,8 +96,10 @@
 // between samples. Localization covers cmdkey and number formats only;
 // dsregcmd and w32tm sentences are English in every locale. The PRT is a
 // device-wide flag (real Windows shows it per user session, so SYSTEM may
-// see NO). Rejoining Entra ID after `dsregcmd /leave`, scheduled tasks
-// that run user steps from SYSTEM, Conditional Access and third-party
+// see NO). Scheduled tasks run at once when started and permissions set
+// with icacls are recorded, not enforced (cmdlets_scheduledtasks.go,
+// cmdlets_files.go). Rejoining Entra ID after `dsregcmd /leave`,
+// Conditional Access and third-party
 // products are not modelled beyond their symptoms. Services other than
 // W32Time, registry keys other than MDM enrollments and Click-to-Run, and
 // event logs other than Microsoft-Windows-AAD/Operational do not exist.

@@ -11,8 +11,9 @@ type interp struct {
 	line string
 }
 
-// exitSignal unwinds the interpreter when a line says exit.
-type exitSignal struct{}
+// exitSignal unwinds the interpreter when a line says exit; code is the
+// exit code a script file run with -File ends with.
+type exitSignal struct{ code int }
 
 func (exitSignal) Error() string { return "exit" }
 
@@ -59,7 +60,14 @@ func (in *interp) runStmt(st stmt, tryDepth int, out *[]any) error {
 	case *tryStmt:
 		return in.runTry(x, tryDepth, out)
 	case *exitStmt:
-		return exitSignal{}
+		if x.code == nil {
+			return exitSignal{}
+		}
+		v, err := in.eval(x.code)
+		if err != nil {
+			return err
+		}
+		return exitSignal{code: exitCodeOf(v)}
 	case *unsupportedStmt:
 		return unsupportedRecord(in.line, x.text, x.sp)
 	}

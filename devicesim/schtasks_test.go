@@ -46,8 +46,8 @@ func TestSchtasksLifecycle(t *testing.T) {
 	if string(kept) != string(doc.UTF16()) {
 		t.Errorf("the registered bytes differ from the UTF-16 document")
 	}
-	if files, _ := loadFiles(dir); len(files) != 0 {
-		t.Errorf("the XML file was not removed: %v", files)
+	if st, err := loadState(dir); err != nil || len(st.Files) != 0 {
+		t.Errorf("the XML file was not removed: %v, %v", st.Files, err)
 	}
 	out, _ = serveLines(t, dir, testNow, envelope(scripts.QueryTask(task.SelfHealName)))
 	if !strings.Contains(out, "<Arguments>run --self-heal</Arguments>\r\n") {
@@ -83,9 +83,7 @@ func TestSchtasksRejects(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := newDevice(t, "wam-cache")
 			file := `C:\ProgramData\caafix\t.xml`
-			if err := saveFiles(dir, deviceFiles{strings.ToLower(file): c.data}); err != nil {
-				t.Fatal(err)
-			}
+			putDeviceFile(t, dir, file, c.data)
 			out, errs := serveLinesNB(t, dir, testNow, envelope(pshost.Build(`schtasks /Create /TN %v /XML %v /F`, `caafix\x`, file)))
 			if got := exitLine(t, out); got != "1 False" || errs != c.want {
 				t.Errorf("exit %q, stderr %q, want %q", got, errs, c.want)
@@ -155,4 +153,23 @@ func selfHealDocForFuzz() string {
 		panic(err)
 	}
 	return string(d.UTF16())
+}
+
+// putDeviceFile places a file on the simulated device as Set-Content would
+// have written those bytes.
+func putDeviceFile(t *testing.T, dir, path string, data []byte) {
+	t.Helper()
+	st, err := loadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, enc := decodeFile(data)
+	st.Files = map[string]string{fsKey(path): text}
+	st.Encodings = map[string]string{}
+	if enc != "" {
+		st.Encodings[fsKey(path)] = enc
+	}
+	if err := saveState(dir, st); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -28,12 +28,20 @@ func serve(stdin io.Reader, stdout, stderr io.Writer, stateDir string, now func(
 		fmt.Fprintf(stderr, "devicesim: %v\r\n", err)
 		return err
 	}
-	s := &session{dir: stateDir, id: newSessionID(), now: now, stdout: stdout, stderr: stderr, vars: map[string]any{}, lastOK: true}
+	h, err := newHang(stateDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "devicesim: %v\r\n", err)
+		return err
+	}
+	s := &session{dir: stateDir, id: newSessionID(), now: now, stdout: stdout, stderr: stderr, vars: map[string]any{}, lastOK: true, hang: h}
 	r := bufio.NewReader(stdin)
 	for {
 		line, err := r.ReadString('\n')
 		if line != "" {
 			stop, lerr := s.handleLine(strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"))
+			if errors.Is(lerr, errHung) {
+				return h.stop(stateDir, s.hungAt, r)
+			}
 			if lerr != nil {
 				return lerr
 			}
@@ -72,7 +80,16 @@ type session struct {
 
 	st    *state // the device, loaded for each line
 	dirty bool
+	// runAs labels a session that runs a script file as another account
+	// (see runFile); "" for the session caafix talks to.
+	runAs string
+	// hang, set by tests through HangEnv, stops the device at one line.
+	hang   *hang
+	hungAt string
 }
+
+// errHung ends a session that hangs at a line (see HangEnv).
+var errHung = errors.New("devicesim: hung at the line the test chose")
 
 // handleLine records and runs one line; stop is set by exit.
 func (s *session) handleLine(line string) (stop bool, err error) {
@@ -84,6 +101,22 @@ func (s *session) handleLine(line string) (stop bool, err error) {
 	if err := record(s.dir, Recorded{Time: s.now().UTC(), Command: cmd, Line: line}); err != nil {
 		return false, err
 	}
+	if s.hang.at() {
+		s.hungAt = cmd
+		if s.hang.after {
+			// The command takes effect; its answer never comes.
+			s.stdout, s.stderr = io.Discard, io.Discard
+			if _, err := s.handleParsed(line, cmd, stmts, perrs); err != nil {
+				return false, err
+			}
+		}
+		return false, errHung
+	}
+	return s.handleParsed(line, cmd, stmts, perrs)
+}
+
+// handleParsed runs a recorded line.
+func (s *session) handleParsed(line, cmd string, stmts []stmt, perrs []parseError) (stop bool, err error) {
 	if len(perrs) > 0 {
 		// PowerShell runs nothing of a line it cannot parse, not even
 		// the host's boundary echoes: the caller's timeout takes over.

@@ -45,6 +45,20 @@ type state struct {
 	WAMAccounts map[string]int `json:"wam_accounts"`
 	// Events is the Microsoft-Windows-AAD/Operational log, oldest first.
 	Events []event `json:"events"`
+	// Files, Dirs and ACLs are the file system caafix writes to (keys:
+	// lower-case Windows paths); Tasks the registered scheduled tasks.
+	Files map[string]string   `json:"files,omitempty"`
+	// Encodings holds the -Encoding a file was written with (unicode,
+	// utf8), for the programs that read its bytes; none: the text as is.
+	Encodings map[string]string `json:"encodings,omitempty"`
+	Dirs  map[string]bool     `json:"dirs,omitempty"`
+	ACLs  map[string][]string `json:"acls,omitempty"`
+	Tasks map[string]*simTask `json:"tasks,omitempty"`
+
+	// runAs is set while a script runs as another account (a scheduled
+	// task in the user's session): it holds the device's own context,
+	// which is what is saved.
+	runAs *runAsOverride
 }
 
 type pendingRestart struct {
@@ -69,6 +83,9 @@ type Recorded struct {
 	Command string `json:"command"`
 	// Line is the whole line as it arrived, without its line ending.
 	Line string `json:"line"`
+	// RunAs names the account and the scheduled task for a line that a
+	// task ran in a user's session; "" for lines caafix sent.
+	RunAs string `json:"run_as,omitempty"`
 }
 
 func stateDirOf(stateDir string) string { return filepath.Join(stateDir, stateSubdir) }
@@ -153,6 +170,11 @@ func loadState(stateDir string) (*state, error) {
 // saveState replaces device.json atomically: a reader (or a crash) sees
 // the old device or the new one, never half of each.
 func saveState(stateDir string, st *state) error {
+	if st.runAs != nil {
+		own := *st
+		own.Scenario.Device.Context, own.Scenario.Device.Elevated = st.runAs.context, st.runAs.elevated
+		st = &own
+	}
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save simulated device: %w", err)

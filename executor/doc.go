@@ -12,4 +12,20 @@
 // A healthy device gets no changing command at all. A dry run and a plan
 // send only read-only commands. A host error ends the run at once: caafix
 // does not guess what a half-finished command did.
+//
+// # Who runs a step
+//
+// A user step's commands run as the account caafix runs as, or, when that
+// is SYSTEM and a user is signed in, in the user's session through a
+// one-shot scheduled task (usersession.go); every command of that bridge
+// goes through the same audited runner. A user step is never run as SYSTEM
+// instead: the policy gate skips it when nobody is signed in.
+//
+// # Crash safety
+//
+// Before each step and each action, an in-flight record is on disk
+// (inflight.go); a run that finds one reports the interrupted run, removes
+// the user task it may have left, and re-checks before repeating: the
+// facts afresh, every pre-check, and no symptom credit for events from
+// before the interrupted action.
 package executor

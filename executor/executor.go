@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	x := &run{o: o, start: o.Now()}
 	var jerr error
 	if o.Mode == ModeRun {
+		x.interrupted, jerr = readInflight(o.StateDir)
+	}
+	if o.Mode == ModeRun && jerr == nil {
 		x.journal, jerr = readJournal(o.StateDir)
 		if j := x.journal; j != nil && (j.Runbook != o.Runbook.Name || j.SHA256 != o.Runbook.SHA256) {
 			// Another runbook (or another version) runs now: the old run
@@ -120,6 +124,9 @@ type run struct {
 	facts        *device.Facts
 	heal         healState // the self-healing record, when selfHealing
 	healDone     bool      // the record needs no update at the end
+	userTasks    int       // one-shot tasks run in the user's session so far, for their names
+	inflight     inflight  // where this run is, as the in-flight record says
+	interrupted  *inflight // the record of a run that was killed before this one
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -152,6 +159,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}}); err != nil {
 		return outcome.HostError, err
 	}
+	if err := x.reportInterrupted(); err != nil {
+		return outcome.HostError, err
+	}
 
 	if x.selfHealing() {
 		if err := x.loadHeal(); err != nil {
@@ -175,12 +185,21 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	if x.o.Mode == ModeTaskInstall || x.o.Mode == ModeTaskRemove {
 		return x.changeTask(ctx)
 	}
+	if err := x.removeStaleTask(ctx); err != nil {
+		return outcome.Of(err), err
+	}
 
 	lf, err := readLastFix(x.o.StateDir)
 	if err != nil {
 		return outcome.HostError, err
 	}
-	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now, NotBefore: lf.Time})
+	notBefore := lf.Time
+	if i := x.interrupted; i != nil && i.Phase == inflightAction && i.At.After(notBefore) {
+		// The killed run's action may have fixed the device: only events
+		// after it was sent may make the symptom present again.
+		notBefore = i.At
+	}
+	facts, err := device.Gather(ctx, x.runner("", "", "facts"), device.GatherOptions{Lookback: x.o.Lookback, Now: x.o.Now, NotBefore: notBefore})
 	if err != nil {
 		return outcome.Of(err), err
 	}
@@ -332,7 +351,18 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		"risk": string(m.Risk), "context": string(m.Context), "timeout_ms": steps.Timeout(st).Milliseconds()}}); err != nil {
 		return true, outcome.HostError, err
 	}
-	env.Runner = x.runner(st.ID, st.Uses, "pre-check")
+	if err := x.mark(st.ID, st.Uses, inflightCheck); err != nil {
+		return true, outcome.HostError, err
+	}
+	if x.o.Mode == ModeDryRun && x.bridged(m) {
+		// Even a read in the user's session needs a task registered and
+		// a folder written: a dry run changes nothing, so it stops here.
+		sr.Result, sr.Reason = ResultWouldRun, "would run in "+x.facts.User+"'s session through a one-shot scheduled task; a dry run starts none, so the pre-check did not run"
+		sr.Commands = s.Commands(env)
+		x.progress("step    %-20s would run: %s", st.ID, sr.Reason)
+		return false, 0, x.endStep(st, sr, started, "")
+	}
+	env.Runner = x.stepRunner(st, m, "pre-check")
 	check, err := s.Pre(ctx, env)
 	if err != nil {
 		return true, outcome.Of(err), err
@@ -355,6 +385,11 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		}
 	}
 	x.progress("step    %-20s running: %s", st.ID, check.Reason)
+	// On disk before the action is sent: a run that finds this record
+	// knows the action may have happened and re-checks before repeating.
+	if err := x.mark(st.ID, st.Uses, inflightAction); err != nil {
+		return true, outcome.HostError, err
+	}
 	if st.Uses == "restart.schedule" {
 		// The journal is on disk before the restart is scheduled, so the
 		// run after the boot resumes instead of restarting again.
@@ -378,7 +413,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 			return false, 0, x.endStep(st, sr, started, "")
 		}
 	}
-	env.Runner = x.runner(st.ID, st.Uses, "action")
+	env.Runner = x.stepRunner(st, m, "action")
 	// The symptom is judged by what happens after the action starts: an
 	// event the pre-check itself saw must not count against the fix.
 	env.Started = x.o.Now()
@@ -410,7 +445,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 		x.progress("step    %-20s ran: %s", st.ID, sr.Reason)
 		return false, 0, x.endStep(st, sr, started, rollback)
 	}
-	env.Runner = x.runner(st.ID, st.Uses, "post-check")
+	env.Runner = x.stepRunner(st, m, "post-check")
 	v, err := s.Post(ctx, env)
 	if err != nil {
 		return true, outcome.Of(err), err
@@ -465,6 +500,17 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 			kind = outcome.HostError
 		}
 	}
+	// The run ends in order: no step is in flight any more. After a host
+	// error the last command's fate is unknown, so the record stays and
+	// the next run treats this one as interrupted.
+	// A run that ended before it wrote a record of its own leaves the
+	// record of the killed run before it for the next run to report.
+	if x.inflight.RunID != "" && (err == nil || outcome.Of(err) != outcome.HostError) {
+		if rerr := removeInflight(x.o.StateDir); rerr != nil && err == nil {
+			err = fmt.Errorf("clear the in-flight record: %w", rerr)
+			kind = outcome.HostError
+		}
+	}
 	if err != nil {
 		x.rep.Error = err.Error()
 	}
@@ -506,6 +552,24 @@ func joinOr(r []string, def string) string {
 		out += "; " + s
 	}
 	return out
+}
+
+// reportInterrupted writes what the killed run before this one left, and
+// starts this run's own in-flight record.
+func (x *run) reportInterrupted() error {
+	if x.o.Mode != ModeRun {
+		return nil
+	}
+	if i := x.interrupted; i != nil {
+		x.rep.Interrupted = interruptedText(i)
+		x.progress("resume  %s", x.rep.Interrupted)
+		fields := map[string]any{"interrupted_run": i.RunID, "phase": i.Phase, "interrupted_at": i.At}
+		if err := x.write(audit.Event{Name: "run.interrupted", Step: i.Step, Uses: i.Uses, Reason: x.rep.Interrupted, Fields: fields}); err != nil {
+			return err
+		}
+	}
+	x.inflight = inflight{RunID: x.rep.RunID, Runbook: x.o.Runbook.Name, PID: os.Getpid(), Started: x.start}
+	return x.mark("", "", inflightStart)
 }
 
 // cancelRestart sends shutdown /a and reads its answer: aborted, nothing

@@ -69,9 +69,11 @@ func TestRun(t *testing.T) {
 		{name: "as SYSTEM with nobody signed in a consented restart still runs, the user steps do not",
 			scenario: "system-no-user", consent: disruptive, want: outcome.RebootPending, wantChanges: []string{"shutdown /r"},
 			wantRules: map[string]string{"wam-cache": policy.RuleUserSession, "office-credentials": policy.RuleUserSession}},
-		{name: "as SYSTEM with a user signed in the user's vault is not touched from SYSTEM",
-			scenario: "system-user", consent: noConsent, want: outcome.Blocked, wantChanges: []string{},
-			wantRules: map[string]string{"wam-cache": policy.RuleUserSession, "office-credentials": policy.RuleUserSession}},
+		{name: "as SYSTEM with a user signed in the user steps run in the user's session and fix the device",
+			scenario: "system-user", consent: noConsent, want: outcome.Fixed, wantFixedBy: "office-credentials",
+			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA},
+			wantResults: map[string]executor.Result{"wam-cache": executor.ResultFailed, "office-credentials": executor.ResultFixed},
+			wantRules:   map[string]string{"wam-cache": policy.RuleDefault, "office-credentials": policy.RuleDefault}},
 		{name: "with --allow-dangerous a cloud-only unmanaged device leaves Entra ID when nothing before it helped, and the run escalates",
 			scenario: "av-vpn", consent: dangerous, want: outcome.Escalate,
 			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA, "dsregcmd /leave"},
@@ -88,7 +90,7 @@ func TestRun(t *testing.T) {
 			if r.rep.Outcome != c.want || r.rep.FixedBy != c.wantFixedBy {
 				t.Errorf("outcome %s fixed by %q, want %s fixed by %q\n%s", r.rep.Outcome, r.rep.FixedBy, c.want, c.wantFixedBy, r.rep.Summary())
 			}
-			if got := changes(r.sent); !slices.Equal(got, c.wantChanges) {
+			if got := changes(r.device); !slices.Equal(got, c.wantChanges) {
 				t.Errorf("changing commands sent:\n%q\nwant\n%q", got, c.wantChanges)
 			}
 			for id, want := range c.wantResults {
@@ -121,7 +123,7 @@ func TestPlanAndDryRunChangeNothing(t *testing.T) {
 				if r.err != nil {
 					t.Fatalf("Run: %v", r.err)
 				}
-				if got := changes(r.sent); len(got) != 0 {
+				if got := changes(r.device); len(got) != 0 {
 					t.Errorf("a %s sent changing commands %q", mode, got)
 				}
 				if r.rep.Outcome != outcome.Healthy && r.rep.Outcome != outcome.NotFixed {
@@ -248,7 +250,7 @@ func TestJoinBrokenLeavesAfterTheRestart(t *testing.T) {
 	if first.rep.Outcome != outcome.RebootPending {
 		t.Fatalf("first run: %s, want reboot-pending\n%s", first.rep.Outcome, first.rep.Summary())
 	}
-	if got, want := changes(first.sent), []string{"dsregcmd /cleanupaccounts", delOffice, delMSA, "shutdown /r"}; !slices.Equal(got, want) {
+	if got, want := changes(first.device), []string{"dsregcmd /cleanupaccounts", delOffice, delMSA, "shutdown /r"}; !slices.Equal(got, want) {
 		t.Errorf("first run sent %q, want %q", got, want)
 	}
 	checkAudit(t, first)
@@ -260,7 +262,7 @@ func TestJoinBrokenLeavesAfterTheRestart(t *testing.T) {
 	if second.rep.Outcome != outcome.Escalate || second.rep.FixedBy != "" {
 		t.Fatalf("second run: %s fixed by %q, want escalate\n%s", second.rep.Outcome, second.rep.FixedBy, second.rep.Summary())
 	}
-	got := changes(second.sent)
+	got := changes(second.device)
 	if want := []string{"OfficeClickToRun repair", "dsregcmd /leave"}; !slices.Equal(got, want) {
 		t.Errorf("second run sent %q, want %q (the steps before the restart ran in the first run)", got, want)
 	}

@@ -40,8 +40,8 @@ func TestResumeWaitsForTheRestart(t *testing.T) {
 	if r.err != nil || r.rep.Outcome != outcome.RebootPending {
 		t.Fatalf("outcome %s, err %v: want reboot-pending while the restart has not happened", r.rep.Outcome, r.err)
 	}
-	if len(changes(r.sent)) != 0 {
-		t.Errorf("sent %q while waiting for the restart; want nothing, and never a second restart", changes(r.sent))
+	if len(changes(r.device)) != 0 {
+		t.Errorf("sent %q while waiting for the restart; want nothing, and never a second restart", changes(r.device))
 	}
 	if r.rep.RunID != "20261128T000000Z-000000000000" {
 		t.Errorf("run id %s, want the journal's", r.rep.RunID)
@@ -60,8 +60,8 @@ func TestAStaleJournalIsDropped(t *testing.T) {
 	if r.err != nil || r.rep.Outcome != outcome.RebootPending {
 		t.Fatalf("outcome %s, err %v: want a fresh run that schedules its own restart", r.rep.Outcome, r.err)
 	}
-	if !slices.Contains(changes(r.sent), "shutdown /r") {
-		t.Errorf("sent %q, want the fresh run's steps", changes(r.sent))
+	if !slices.Contains(changes(r.device), "shutdown /r") {
+		t.Errorf("sent %q, want the fresh run's steps", changes(r.device))
 	}
 }
 

@@ -41,8 +41,8 @@ func TestAStepThatSendsNothingFixesNothing(t *testing.T) {
 				if d := decision(t, r.rep, "look"); d.Result == executor.ResultFixed {
 					t.Fatalf("run %d: the re-check is reported %s", i, d.Result)
 				}
-				if len(changes(r.sent)) != 0 {
-					t.Errorf("run %d sent %q", i, changes(r.sent))
+				if len(changes(r.device)) != 0 {
+					t.Errorf("run %d sent %q", i, changes(r.device))
 				}
 				checkAudit(t, r)
 				checkSummary(t, r.rep)

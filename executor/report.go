@@ -51,12 +51,14 @@ type Report struct {
 	Symptom    *device.Symptom `json:"symptom,omitempty"`
 	FixedBy    string          `json:"fixed_by,omitempty"`
 	Message    string          `json:"message,omitempty"`
-	Facts      *device.Facts   `json:"facts,omitempty"`
-	Steps      []StepReport    `json:"steps"`
-	Rollbacks  []string        `json:"rollbacks,omitempty"`
-	AuditHead  string          `json:"audit_head,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	Duration   time.Duration   `json:"duration_ns"`
+	// Interrupted says that the run before this one was killed, and where.
+	Interrupted string        `json:"interrupted,omitempty"`
+	Facts       *device.Facts `json:"facts,omitempty"`
+	Steps       []StepReport  `json:"steps"`
+	Rollbacks   []string      `json:"rollbacks,omitempty"`
+	AuditHead   string        `json:"audit_head,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	Duration    time.Duration `json:"duration_ns"`
 }
 
 // MaxSummary is the longest summary line: Intune keeps 2,048 characters of
@@ -85,6 +87,9 @@ func (r *Report) Summary() string {
 	}
 	if r.Outcome == outcome.Fixed && r.Message != "" {
 		b.WriteString("; " + r.Message)
+	}
+	if r.Interrupted != "" {
+		b.WriteString("; " + r.Interrupted)
 	}
 	if blocked := r.blocked(); blocked != "" && r.Outcome != outcome.Fixed && r.Outcome != outcome.Healthy {
 		b.WriteString("; blocked: " + blocked)

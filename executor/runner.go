@@ -13,6 +13,7 @@ import (
 type auditedRunner struct {
 	x                 *run
 	step, uses, phase string
+	extra             map[string]any // further members of both lines (a command run in the user's session)
 }
 
 func (x *run) runner(step, uses, phase string) pshost.Runner {
@@ -21,7 +22,7 @@ func (x *run) runner(step, uses, phase string) pshost.Runner {
 
 func (r auditedRunner) Run(ctx context.Context, script string) (pshost.Result, error) {
 	if err := r.x.write(audit.Event{Name: "step.command", Step: r.step, Uses: r.uses, Command: script,
-		Fields: map[string]any{"phase": r.phase}}); err != nil {
+		Fields: r.fields(map[string]any{"phase": r.phase})}); err != nil {
 		return pshost.Result{}, &pshost.HostError{Op: "audit", Command: script, Err: err}
 	}
 	res, err := r.x.host.Run(ctx, script)
@@ -34,10 +35,17 @@ func (r auditedRunner) Run(ctx context.Context, script string) (pshost.Result, e
 	if err != nil {
 		fields["error"] = err.Error()
 	}
-	if werr := r.x.write(audit.Event{Name: "step.output", Step: r.step, Uses: r.uses, ExitCode: &code, DurationMs: &ms, Fields: fields}); werr != nil && err == nil {
+	if werr := r.x.write(audit.Event{Name: "step.output", Step: r.step, Uses: r.uses, ExitCode: &code, DurationMs: &ms, Fields: r.fields(fields)}); werr != nil && err == nil {
 		err = &pshost.HostError{Op: "audit", Command: script, Err: werr}
 	}
 	return res, err
+}
+
+func (r auditedRunner) fields(f map[string]any) map[string]any {
+	for k, v := range r.extra {
+		f[k] = v
+	}
+	return f
 }
 
 // excerpt keeps the first 4 KiB of a command's output for the audit.

@@ -65,11 +65,18 @@ func change(cmd string) string {
 func changes(cmds []string) []string {
 	out := []string{}
 	for _, c := range cmds {
-		if !slices.Contains(readOnly, c) {
+		if !slices.Contains(readOnly, c) && !isUserTaskCommand(c) {
 			out = append(out, change(c))
 		}
 	}
 	return out
+}
+
+// isUserTaskCommand reports whether a command is one of the bridge's own
+// (prepare, start, poll, read, clean up a one-shot task in the user's
+// session): the commands the task runs are counted where they run.
+func isUserTaskCommand(c string) bool {
+	return strings.Contains(c, `'caafix\session`) || strings.HasPrefix(c, "Get-ScheduledTask ")
 }
 
 // newDevice creates the simulated device of a built-in scenario in a
@@ -216,9 +223,13 @@ func parseLines(b []byte) []line {
 
 // result is one finished run on the simulated device.
 type result struct {
-	rep      *executor.Report
-	err      error
-	sent     []string // the commands the device received in this run, without the host's chcp and exit
+	rep  *executor.Report
+	err  error
+	sent []string // the commands the device received in this run, without the host's chcp and exit
+	// device is what ran on the device, in order: the commands sent and
+	// the commands one-shot tasks ran in the user's session (without the
+	// task's own runner script and its exit line).
+	device   []string
 	audit    []line
 	starter  *watchStarter
 	rb       *runbooks.Runbook
@@ -258,8 +269,14 @@ func runOn(t *testing.T, dir string, o executor.Options, kill func(int, string) 
 	}
 	r := result{rep: rep, err: runErr, starter: ws, rb: o.Runbook}
 	for _, c := range after[len(before):] {
-		if c.Command != "chcp" && c.Command != "exit" {
+		switch {
+		case c.RunAs != "":
+			if !strings.HasPrefix(c.Command, "$d = $PSScriptRoot;") && c.Command != "exit $LASTEXITCODE" {
+				r.device = append(r.device, c.Command)
+			}
+		case c.Command != "chcp" && c.Command != "exit":
 			r.sent = append(r.sent, c.Command)
+			r.device = append(r.device, c.Command)
 		}
 	}
 	r.rawAudit, err = os.ReadFile(auditPath)

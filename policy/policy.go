@@ -163,15 +163,20 @@ func decide(in Input, st runbooks.Step) Decision {
 		return d
 	}
 	if m.Context == steps.ContextUser && f.Context != device.ContextUser {
-		d.Verdict, d.Rule = Skip, RuleUserSession
+		// As SYSTEM, a user step runs in the signed-in user's session (a
+		// one-shot scheduled task with the user's principal); with nobody
+		// signed in, or an unknown context, it does not run at all.
 		switch {
 		case f.Context != device.ContextSystem:
+			d.Verdict, d.Rule = Skip, RuleUserSession
 			d.Reason = "acts on the signed-in user's profile, and whose account caafix runs as could not be read (fail closed)"
+			return d
 		case f.User == "":
+			d.Verdict, d.Rule = Skip, RuleUserSession
 			d.Reason = "acts on the signed-in user's profile and nobody is signed in; never run as SYSTEM instead"
-		default:
-			d.Reason = "acts on " + f.User + "'s profile; caafix runs as SYSTEM, which would act on SYSTEM's profile instead"
+			return d
 		}
+		d.Verdict, d.Rule, d.Reason = Allow, RuleDefault, "allowed; runs in "+f.User+"'s session (a one-shot scheduled task with the user's principal)"
 		return d
 	}
 	d.Verdict, d.Rule, d.Reason = Allow, RuleDefault, "allowed"

@@ -8,6 +8,8 @@ import (
 	"github.com/caafix/caafix/scripts"
 )
 
+var userTask = scripts.UserTask{Name: "caafix-20261128T150726Z-0a1b2c3d4e5f-1", User: `AzureAD\alex`, Elevated: true}
+
 // Every command is one line that PowerShell can parse, whatever the values.
 func TestCommandsAreOneValidLine(t *testing.T) {
 	t.Parallel()
@@ -46,6 +48,14 @@ func TestCommandsAreOneValidLine(t *testing.T) {
 		{"register task with hostile values", scripts.RegisterTask(hostile, hostile, []string{hostile, hostile})},
 		{"delete task", scripts.DeleteTask(hostile)},
 		{"query task", scripts.QueryTask(hostile)},
+		{"user task prepare", scripts.UserTaskPrepare(userTask, scripts.DeleteCredential("OneDrive Cached Credential"))},
+		{"user task prepare with hostile values", scripts.UserTaskPrepare(scripts.UserTask{Name: hostile, User: hostile}, hostile)},
+		{"user task start", scripts.UserTaskStart(userTask)},
+		{"user task start with hostile values", scripts.UserTaskStart(scripts.UserTask{Name: hostile, User: hostile})},
+		{"user task poll", scripts.UserTaskPoll(userTask)},
+		{"user task read", scripts.UserTaskRead(userTask, scripts.UserTaskStdout)},
+		{"user task cleanup", scripts.UserTaskCleanup(userTask)},
+		{"user task cleanup with hostile values", scripts.UserTaskCleanup(scripts.UserTask{Name: hostile})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -53,7 +53,7 @@ func TestScenarioMatrix(t *testing.T) {
 		{"domain-only device never leaves", "domain-only", all, 5, nil, []string{`/leave`}},
 		{"not elevated sends no admin command", "not-elevated", all, 4, nil, []string{`/cleanupaccounts`, `/resync`, `^shutdown`, `Start-Service`, `OfficeClickToRun`, `/leave`}},
 		{"system with nobody signed in runs no user step", "system-no-user", none, 4, nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
-		{"system with a user signed in does not act on SYSTEM's profile", "system-user", none, 4, nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
+		{"system with a user signed in fixes the device in the user's session", "system-user", none, 0, []string{`^Register-ScheduledTask|New-ScheduledTaskPrincipal -UserId 'AzureAD\\alex' -LogonType Interactive`, `^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`, `^dsregcmd /cleanupaccounts$`}, []string{`git:https`, `^shutdown`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,6 +92,11 @@ func TestScenarioMatrix(t *testing.T) {
 			var cmds []string
 			for _, r := range recorded {
 				cmds = append(cmds, r.Command)
+				// A user step's command runs in the user's session, never
+				// as SYSTEM: only a task with the user's principal runs it.
+				if r.RunAs == "" && regexp.MustCompile(`^(cmdkey .*/delete|dsregcmd /cleanupaccounts)`).MatchString(r.Command) && strings.HasPrefix(c.scenario, "system-") {
+					t.Errorf("%q ran as SYSTEM", r.Command)
+				}
 				// Every line the device received is valid PowerShell,
 				// envelope and all.
 				if err := devicesim.CheckSyntax(r.Line); err != nil {
