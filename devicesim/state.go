@@ -47,13 +47,13 @@ type state struct {
 	Events []event `json:"events"`
 	// Files, Dirs and ACLs are the file system caafix writes to (keys:
 	// lower-case Windows paths); Tasks the registered scheduled tasks.
-	Files map[string]string   `json:"files,omitempty"`
+	Files map[string]string `json:"files,omitempty"`
 	// Encodings holds the -Encoding a file was written with (unicode,
 	// utf8), for the programs that read its bytes; none: the text as is.
-	Encodings map[string]string `json:"encodings,omitempty"`
-	Dirs  map[string]bool     `json:"dirs,omitempty"`
-	ACLs  map[string][]string `json:"acls,omitempty"`
-	Tasks map[string]*simTask `json:"tasks,omitempty"`
+	Encodings map[string]string   `json:"encodings,omitempty"`
+	Dirs      map[string]bool     `json:"dirs,omitempty"`
+	ACLs      map[string][]string `json:"acls,omitempty"`
+	Tasks     map[string]*simTask `json:"tasks,omitempty"`
 
 	// runAs is set while a script runs as another account (a scheduled
 	// task in the user's session): it holds the device's own context,
