@@ -54,6 +54,9 @@ type Options struct {
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
 	Progress func(line string)
+	// AllowDowngrade lets a runbook older than the highest version that
+	// ran here run anyway (--allow-downgrade, a technician); audited.
+	AllowDowngrade bool
 }
 
 // Run runs the runbook. The report is always returned, with its outcome;
@@ -146,6 +149,12 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		return outcome.HostError, err
 	}
 
+	if x.o.Mode != ModeCancelRestart {
+		// The runbook's age is settled before any host starts.
+		if kind, err := x.checkRunbook(); err != nil {
+			return kind, err
+		}
+	}
 	host, err := pshost.Start(ctx, x.o.Starter, x.o.Host)
 	if err != nil {
 		return outcome.HostError, err

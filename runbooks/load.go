@@ -33,7 +33,7 @@ const (
 
 var (
 	namePattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
-	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "detect", "steps"}
+	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "expires", "detect", "steps"}
 	stepKeys    = []string{"id", "uses", "with", "timeout", "rollback"}
 	detectKeys  = []string{"uses", "with"}
 )
@@ -304,6 +304,9 @@ func (d *decoder) runbook(root ast.Node, rb *Runbook) {
 	}
 	rb.Title, _ = d.text(root, f, "title", what, true)
 	rb.Error, _ = d.text(root, f, "error", what, false)
+	if fl, ok := f["expires"]; ok {
+		rb.Expires = d.expires(fl)
+	}
 	if fl, ok := f["detect"]; ok && !strictyaml.IsNull(fl.Value) {
 		rb.Detect = d.detect(fl.Value)
 	}
@@ -404,6 +407,42 @@ func (d *decoder) step(n ast.Node, i int) (st Step, idAt ast.Node) {
 	}
 	st.Rollback, _ = d.text(n, f, "rollback", what, false)
 	return st, idAt
+}
+
+// expires reads the runbook's expiry: an RFC 3339 timestamp with its
+// offset, or a date, which expires at the end of that day in UTC.
+func (d *decoder) expires(fl strictyaml.Field) time.Time {
+	const want = "an RFC 3339 timestamp such as 2027-03-31T18:00:00Z, or a date such as 2027-03-31 (valid to the end of that day, UTC)"
+	at := fl.Value
+	if strictyaml.IsNull(at) {
+		d.at(fl.KeyAt, "expires is empty; it must be %s, or be left out", want)
+		return time.Time{}
+	}
+	s, ok := strictyaml.String(at)
+	if !ok {
+		d.at(at, "expires must be %s, not %s", want, describe(at))
+		return time.Time{}
+	}
+	t, err := ParseExpires(s)
+	if err != nil {
+		d.at(at, "expires %s: it must be %s", describe(at), want)
+		return time.Time{}
+	}
+	return t
+}
+
+// ParseExpires reads an expires value: an RFC 3339 timestamp, or a date
+// (YYYY-MM-DD), which expires at 00:00 UTC on the day after it. The
+// instant returned is the first moment the runbook is refused.
+func ParseExpires(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 timestamp nor a date", s)
+	}
+	return day.AddDate(0, 0, 1), nil
 }
 
 // duration reads a Go duration: 90s, 5m, 1h30m.

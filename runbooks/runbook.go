@@ -15,11 +15,14 @@ type Runbook struct {
 	Name       string
 	Version    int
 	Title      string
-	Error      string  // the error code the runbook fixes, "" when none
-	Detect     *Detect // nil: the default symptom check (aad.symptom)
-	Steps      []Step
-	Source     string // the file path, or "embedded:NAME"
-	SHA256     string // hex SHA-256 of the exact bytes loaded
+	Error      string // the error code the runbook fixes, "" when none
+	// Expires is the first instant the runbook is refused (freeze
+	// protection); zero when it never expires.
+	Expires time.Time
+	Detect  *Detect // nil: the default symptom check (aad.symptom)
+	Steps   []Step
+	Source  string // the file path, or "embedded:NAME"
+	SHA256  string // hex SHA-256 of the exact bytes loaded
 }
 
 // Detect is the runbook's symptom check.

@@ -53,6 +53,7 @@ func consentFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.Bool("allow-disruptive", false, "allow disruptive steps (restart, Office repair)")
 	f.Bool("allow-dangerous", false, "allow dangerous steps (leave Entra ID) where the policy permits them; for a technician at the device")
+	f.Bool("allow-downgrade", false, "accept a runbook older than the newest version of its name that ran on this device; for a technician (audited)")
 }
 
 func (a *app) planCmd() *cobra.Command {
@@ -182,6 +183,8 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
 	}
+	// Like --allow-dangerous, read from the command line only.
+	opts.AllowDowngrade, _ = c.Flags().GetBool("allow-downgrade")
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
 	}
