@@ -297,7 +297,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 // step runs one allowed step; end reports that the run is over with kind.
 func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since time.Time) (end bool, kind outcome.Kind, err error) {
 	s, _ := steps.Lookup(st.Uses)
-	m := s.Meta()
+	m, _ := steps.MetaOf(st) // a script step's declared risk and context
 	started := x.o.Now()
 	env := x.env(st, started)
 	env.Since = since

@@ -131,6 +131,19 @@ func Parse(file string, data []byte) (*Runbook, error) {
 	return rb, nil
 }
 
+// ParseVerified is [Parse] for bytes whose signature the caller has
+// verified against the trust store: signer, the verified key's id, becomes
+// [Runbook.Signer], which lets the runbook's script steps run. Call it
+// only with the bytes that were verified, never with bytes read again.
+func ParseVerified(file string, data []byte, signer string) (*Runbook, error) {
+	rb, err := Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	rb.Signer = signer
+	return rb, nil
+}
+
 // limits are far above what a runbook needs (a page of YAML, a few
 // hundred tokens, five levels deep) and far below where the YAML parser
 // gets slow.
@@ -395,6 +408,8 @@ func (d *decoder) step(n ast.Node, i int) (st Step, idAt ast.Node) {
 	// unknown one every parameter would be a second, useless error.
 	if w, ok := f["with"]; ok && un != nil {
 		st.With = d.with(w.Value, st.Uses, what)
+	} else if un != nil {
+		d.required(n, nil, st.Uses, what)
 	}
 	if fl, ok := f["timeout"]; ok {
 		if t, ok := d.duration(fl.Value, what, "timeout"); ok {
@@ -406,6 +421,9 @@ func (d *decoder) step(n ast.Node, i int) (st Step, idAt ast.Node) {
 		}
 	}
 	st.Rollback, _ = d.text(n, f, "rollback", what, false)
+	if _, given := f["rollback"]; un != nil && OwnRollback(st.Uses) && !given {
+		d.at(n, "%s: %s needs rollback: say how to undo what it does, or that nothing needs undoing", what, st.Uses)
+	}
 	return st, idAt
 }
 
@@ -509,7 +527,19 @@ func (d *decoder) with(n ast.Node, uses, what string) map[string]any {
 			out[f.Key] = v
 		}
 	}
+	d.required(n, fs, uses, what)
 	return out
+}
+
+// required reports the required parameters of uses missing from fs, the
+// fields of the step's with (nil when it has none), at n.
+func (d *decoder) required(n ast.Node, fs []strictyaml.Field, uses, what string) {
+	for _, spec := range Types[uses] {
+		if !spec.Required || slices.ContainsFunc(fs, func(f strictyaml.Field) bool { return f.Key == spec.Name }) {
+			continue
+		}
+		d.at(n, "%s: %s needs with.%s (%s)", what, uses, spec.Name, spec.Kind)
+	}
 }
 
 // param decodes and checks one parameter value.

@@ -55,6 +55,9 @@ func TestMeta(t *testing.T) {
 		{"dsregcmd.leave", steps.RiskDangerous, steps.ContextSystem, true},
 		{"office.repair", steps.RiskDisruptive, steps.ContextSystem, true},
 		{"escalate", steps.RiskRead, steps.ContextSystem, false},
+		// A script's own declaration decides (see TestMetaOfScript); the
+		// type alone is the worst case, so that an unreadable one fails closed.
+		{"script", steps.RiskDangerous, steps.ContextSystem, true},
 	}
 	if len(cases) != len(steps.Names()) {
 		t.Errorf("the table covers %d step types, the catalogue has %d: add the new ones", len(cases), len(steps.Names()))

@@ -86,7 +86,7 @@ func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, erro
 			return nil, "", err
 		}
 		// Compiled in: trusted as part of the binary.
-		return rb, "embedded", nil
+		return rb, rb.Signer, nil
 	}
 	data, err := runbooks.ReadFile(name)
 	if err != nil {
@@ -96,11 +96,11 @@ func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	rb, err := runbooks.Parse(name, data)
+	rb, err := runbooks.ParseVerified(name, data, signer.KeyID)
 	if err != nil {
 		return nil, "", err
 	}
-	return rb, signer.KeyID, nil
+	return rb, rb.Signer, nil
 }
 
 // verifyRunbook checks the signature of a runbook file's bytes.
