@@ -134,6 +134,15 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		return err
 	}
 	defer cleanup()
+	// Who may change what caafix trusts: before the lock, the host or the
+	// audit log touch anything there.
+	checkDir := target.stateDir
+	if target.temp {
+		checkDir = "" // made just now, 0700, and gone after the run
+	}
+	if err := a.cfg.CheckAccess(checkDir); err != nil {
+		return err
+	}
 
 	// One run at a time: bad input has been refused above without touching
 	// anything; from here on the state dir, the audit log and the device are
@@ -237,6 +246,7 @@ type target struct {
 	scenario string
 	stateDir string
 	init     func() error // prepares the device once the lock is held
+	temp     bool         // stateDir is a fresh temporary dir of this run's own
 }
 
 // target returns the real device's PowerShell or the simulated device.
@@ -267,7 +277,7 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 	// The simulated device is set up in the state dir only once the run
 	// holds the lock there.
 	init := func() error { return devicesim.Init(dir, sc) }
-	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init}, cleanup, nil
+	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init, temp: dir != a.cfg.StateDir}, cleanup, nil
 }
 
 // devicesimCmd is the simulated device's process: the host starts caafix
