@@ -148,3 +148,17 @@ func TestRollback(t *testing.T) {
 		})
 	}
 }
+
+// A script step declares its risk and context in the runbook; the loader
+// must accept exactly the values the gate knows.
+func TestDeclarableValuesAgree(t *testing.T) {
+	t.Parallel()
+	risks := []string{string(steps.RiskRead), string(steps.RiskSafe), string(steps.RiskLow), string(steps.RiskDisruptive), string(steps.RiskDangerous)}
+	if !slices.Equal(runbooks.Risks, risks) {
+		t.Errorf("runbooks.Risks = %q, steps' risks = %q", runbooks.Risks, risks)
+	}
+	contexts := []string{string(steps.ContextSystem), string(steps.ContextUser)}
+	if !slices.Equal(runbooks.Contexts, contexts) {
+		t.Errorf("runbooks.Contexts = %q, steps' contexts = %q", runbooks.Contexts, contexts)
+	}
+}
