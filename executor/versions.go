@@ -68,11 +68,12 @@ func readVersions(dir string) (versionRecord, error) {
 	if err != nil {
 		return rec, fmt.Errorf("read the runbook version record %s: %w", path, err)
 	}
-	if len(b) > maxVersions || json.Unmarshal(b, &rec) != nil || rec.Runbooks == nil {
+	var got versionRecord // not rec: a file without "runbooks" is damaged too
+	if len(b) > maxVersions || json.Unmarshal(b, &got) != nil || got.Runbooks == nil {
 		return rec, outcome.Errorf(outcome.Trust, "the runbook version record %s is damaged: rollback protection cannot tell which versions ran", path).
 			WithHint("restore it from a backup; or, knowing that this accepts any version once, move it aside and run the newest runbook")
 	}
-	return rec, nil
+	return got, nil
 }
 
 // writeVersions writes the record atomically (temp file, fsync, rename).
