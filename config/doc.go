@@ -28,8 +28,8 @@
 // Files over [MaxSize], UTF-16 text, YAML anchors and aliases, and YAML
 // nested deeper than 32 levels or longer than 10,000 tokens are refused
 // before parsing. On Windows the default file lives in %ProgramData%,
-// which standard users can write to unless the installer restricts the
-// caafix folder; caafix runs as SYSTEM, so the folder's ACL, not this
-// package, is what keeps a user from choosing the state directory and
-// audit log path.
+// where standard users may create folders: [Config.CheckAccess], called
+// before a run, refuses a configuration file, trust key file, state dir or
+// audit log folder that others than administrators can change (package
+// trustfs), and creates caafix's own folders admin-only.
 package config

@@ -60,6 +60,9 @@ type Options struct {
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
 	Progress func(line string)
+	// AllowDowngrade lets a runbook older than the highest version that
+	// ran here run anyway (--allow-downgrade, a technician); audited.
+	AllowDowngrade bool
 }
 
 // Run runs the runbook. The report is always returned, with its outcome;
@@ -172,6 +175,12 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 		}
 	}
 
+	if x.o.Mode != ModeCancelRestart {
+		// The runbook's age is settled before any host starts.
+		if kind, err := x.checkRunbook(); err != nil {
+			return kind, err
+		}
+	}
 	host, err := pshost.Start(ctx, x.o.Starter, x.o.Host)
 	if err != nil {
 		return outcome.HostError, err
@@ -339,7 +348,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 // step runs one allowed step; end reports that the run is over with kind.
 func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since time.Time) (end bool, kind outcome.Kind, err error) {
 	s, _ := steps.Lookup(st.Uses)
-	m := s.Meta()
+	m, _ := steps.MetaOf(st) // a script step's declared risk and context
 	started := x.o.Now()
 	env := x.env(st, started)
 	env.Since = since

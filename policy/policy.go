@@ -29,6 +29,7 @@ const (
 	RuleUserSession       = "user-session"
 	RuleConfigDeny        = "config-deny"
 	RuleUnknownStep       = "unknown-step"
+	RuleUnsignedScript    = "unsigned-script"
 	RuleDefault           = "default"
 )
 
@@ -103,14 +104,19 @@ func Evaluate(in Input) []Decision {
 
 func decide(in Input, st runbooks.Step) Decision {
 	d := Decision{Step: st.ID, Uses: st.Uses}
-	s, ok := steps.Lookup(st.Uses)
+	m, ok := steps.MetaOf(st)
 	if !ok {
 		// Validation rejects unknown types; if one gets here, fail closed.
 		d.Verdict, d.Rule, d.Reason = Block, RuleUnknownStep, fmt.Sprintf("no step type %q in this build", st.Uses)
 		return d
 	}
-	m := s.Meta()
 	d.Risk, d.Context, d.NeedsAdmin = m.Risk, m.Context, m.NeedsAdmin
+	if st.Uses == "script" && !in.Runbook.Signed() {
+		// The author's PowerShell is trusted only as far as its signature:
+		// a runbook parsed without one (lint, sign) never runs a script.
+		d.Verdict, d.Rule, d.Reason = Block, RuleUnsignedScript, "a script step runs only from a signed runbook, and these bytes were not verified"
+		return d
+	}
 	f := in.Facts
 	dangerous := m.Risk == steps.RiskDangerous || st.Uses == "dsregcmd.leave"
 

@@ -48,6 +48,8 @@ type ParamSpec struct {
 	// also calls it with each item alone, to point at the item it refuses,
 	// so a list rule must accept any single valid item.
 	Check func(v any) error
+	// Required parameters must be given; the others have defaults.
+	Required bool
 }
 
 // OfficePrefixes are the only credential targets credentials.remove may
@@ -73,6 +75,56 @@ var Types = map[string][]ParamSpec{
 	// The message for IT ends up on the summary line: the last line of
 	// stdout, which RMM tools read and truncate at about 2,000 characters.
 	"escalate": {{Name: "message", Kind: String, Check: oneLine(2000)}},
+	// PowerShell written by the runbook's author: accepted only from a
+	// signed runbook (see docs/steps.md). The author declares what the
+	// policy gate decides on; each script is one line, because
+	// powershell.exe reads its commands one line at a time.
+	"script": {
+		{Name: "risk", Kind: String, Check: oneOf(Risks...), Required: true},
+		{Name: "context", Kind: String, Check: oneOf(Contexts...), Required: true},
+		{Name: "needs_admin", Kind: Bool},
+		{Name: "pre_check", Kind: String, Check: script},
+		{Name: "run", Kind: String, Check: script, Required: true},
+		{Name: "post_check", Kind: String, Check: script},
+	},
+}
+
+// Risks and Contexts are the values a script step may declare, as the
+// step catalogue (package steps) names them.
+var (
+	Risks    = []string{"read", "safe", "low", "disruptive", "dangerous"}
+	Contexts = []string{"system", "user"}
+)
+
+// OwnRollback reports whether steps of type uses must carry their own
+// rollback note: a script's type cannot know what undoing it means.
+func OwnRollback(uses string) bool { return uses == "script" }
+
+// MaxScript is the longest script a script step may carry, in characters.
+const MaxScript = 8000
+
+func oneOf(values ...string) func(any) error {
+	return func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("must be %s", String)
+		}
+		if !slices.Contains(values, s) {
+			return fmt.Errorf("must be one of %s, not %q", strings.Join(values, ", "), s)
+		}
+		return nil
+	}
+}
+
+// script checks a PowerShell script: one line, not blank.
+func script(v any) error {
+	if err := oneLine(MaxScript)(v); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v.(string)) == "" {
+		return fmt.Errorf("is blank: give the PowerShell to run")
+	}
+	return nil
 }
 
 // TypeNames lists the step types, sorted.

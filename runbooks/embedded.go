@@ -15,6 +15,9 @@ import (
 //go:embed library/*.yaml
 var library embed.FS
 
+// EmbeddedSigner is the Signer of a runbook compiled into the binary.
+const EmbeddedSigner = "embedded"
+
 // Summary describes an embedded runbook.
 type Summary struct {
 	Name    string
@@ -47,6 +50,7 @@ func Embedded(name string) (*Runbook, error) {
 		// The library is tested; a build with a broken one must not ship.
 		return nil, fmt.Errorf("embedded runbook %s is invalid: %w", name, err)
 	}
+	rb.Signer = EmbeddedSigner
 	return rb, nil
 }
 

@@ -33,7 +33,7 @@ const (
 
 var (
 	namePattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
-	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "detect", "steps"}
+	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "expires", "detect", "steps"}
 	stepKeys    = []string{"id", "uses", "with", "timeout", "rollback"}
 	detectKeys  = []string{"uses", "with"}
 )
@@ -128,6 +128,19 @@ func Parse(file string, data []byte) (*Runbook, error) {
 	if len(d.errs) > 0 {
 		return nil, d.result()
 	}
+	return rb, nil
+}
+
+// ParseVerified is [Parse] for bytes whose signature the caller has
+// verified against the trust store: signer, the verified key's id, becomes
+// [Runbook.Signer], which lets the runbook's script steps run. Call it
+// only with the bytes that were verified, never with bytes read again.
+func ParseVerified(file string, data []byte, signer string) (*Runbook, error) {
+	rb, err := Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	rb.Signer = signer
 	return rb, nil
 }
 
@@ -304,6 +317,9 @@ func (d *decoder) runbook(root ast.Node, rb *Runbook) {
 	}
 	rb.Title, _ = d.text(root, f, "title", what, true)
 	rb.Error, _ = d.text(root, f, "error", what, false)
+	if fl, ok := f["expires"]; ok {
+		rb.Expires = d.expires(fl)
+	}
 	if fl, ok := f["detect"]; ok && !strictyaml.IsNull(fl.Value) {
 		rb.Detect = d.detect(fl.Value)
 	}
@@ -392,6 +408,8 @@ func (d *decoder) step(n ast.Node, i int) (st Step, idAt ast.Node) {
 	// unknown one every parameter would be a second, useless error.
 	if w, ok := f["with"]; ok && un != nil {
 		st.With = d.with(w.Value, st.Uses, what)
+	} else if un != nil {
+		d.required(n, nil, st.Uses, what)
 	}
 	if fl, ok := f["timeout"]; ok {
 		if t, ok := d.duration(fl.Value, what, "timeout"); ok {
@@ -403,7 +421,46 @@ func (d *decoder) step(n ast.Node, i int) (st Step, idAt ast.Node) {
 		}
 	}
 	st.Rollback, _ = d.text(n, f, "rollback", what, false)
+	if _, given := f["rollback"]; un != nil && OwnRollback(st.Uses) && !given {
+		d.at(n, "%s: %s needs rollback: say how to undo what it does, or that nothing needs undoing", what, st.Uses)
+	}
 	return st, idAt
+}
+
+// expires reads the runbook's expiry: an RFC 3339 timestamp with its
+// offset, or a date, which expires at the end of that day in UTC.
+func (d *decoder) expires(fl strictyaml.Field) time.Time {
+	const want = "an RFC 3339 timestamp such as 2027-03-31T18:00:00Z, or a date such as 2027-03-31 (valid to the end of that day, UTC)"
+	at := fl.Value
+	if strictyaml.IsNull(at) {
+		d.at(fl.KeyAt, "expires is empty; it must be %s, or be left out", want)
+		return time.Time{}
+	}
+	s, ok := strictyaml.String(at)
+	if !ok {
+		d.at(at, "expires must be %s, not %s", want, describe(at))
+		return time.Time{}
+	}
+	t, err := ParseExpires(s)
+	if err != nil {
+		d.at(at, "expires %s: it must be %s", describe(at), want)
+		return time.Time{}
+	}
+	return t
+}
+
+// ParseExpires reads an expires value: an RFC 3339 timestamp, or a date
+// (YYYY-MM-DD), which expires at 00:00 UTC on the day after it. The
+// instant returned is the first moment the runbook is refused.
+func ParseExpires(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 timestamp nor a date", s)
+	}
+	return day.AddDate(0, 0, 1), nil
 }
 
 // duration reads a Go duration: 90s, 5m, 1h30m.
@@ -470,7 +527,19 @@ func (d *decoder) with(n ast.Node, uses, what string) map[string]any {
 			out[f.Key] = v
 		}
 	}
+	d.required(n, fs, uses, what)
 	return out
+}
+
+// required reports the required parameters of uses missing from fs, the
+// fields of the step's with (nil when it has none), at n.
+func (d *decoder) required(n ast.Node, fs []strictyaml.Field, uses, what string) {
+	for _, spec := range Types[uses] {
+		if !spec.Required || slices.ContainsFunc(fs, func(f strictyaml.Field) bool { return f.Key == spec.Name }) {
+			continue
+		}
+		d.at(n, "%s: %s needs with.%s (%s)", what, uses, spec.Name, spec.Kind)
+	}
 }
 
 // param decodes and checks one parameter value.

@@ -576,3 +576,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseExpires(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		in   string
+		want time.Time // zero: refused
+	}{
+		{"a date lasts to the end of its day in UTC", "2027-03-31", time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)},
+		{"a timestamp in UTC", "2027-03-31T18:00:00Z", time.Date(2027, 3, 31, 18, 0, 0, 0, time.UTC)},
+		{"a timestamp with an offset is the same instant in UTC", "2027-03-31T18:00:00+02:00", time.Date(2027, 3, 31, 16, 0, 0, 0, time.UTC)},
+		{"a timestamp without offset is refused", "2027-03-31T18:00:00", time.Time{}},
+		{"a space instead of T is refused", "2027-03-31 18:00:00Z", time.Time{}},
+		{"a day first date is refused", "31.03.2027", time.Time{}},
+		{"a month 13 is refused", "2027-13-01", time.Time{}},
+		{"an empty text is refused", "", time.Time{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseExpires(c.in)
+			if c.want.IsZero() {
+				if err == nil {
+					t.Fatalf("ParseExpires(%q) = %v, want an error", c.in, got)
+				}
+				return
+			}
+			if err != nil || !got.Equal(c.want) {
+				t.Fatalf("ParseExpires(%q) = %v, %v; want %v", c.in, got, err, c.want)
+			}
+		})
+	}
+}

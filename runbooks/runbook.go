@@ -15,12 +15,25 @@ type Runbook struct {
 	Name       string
 	Version    int
 	Title      string
-	Error      string  // the error code the runbook fixes, "" when none
-	Detect     *Detect // nil: the default symptom check (aad.symptom)
-	Steps      []Step
-	Source     string // the file path, or "embedded:NAME"
-	SHA256     string // hex SHA-256 of the exact bytes loaded
+	Error      string // the error code the runbook fixes, "" when none
+	// Expires is the first instant the runbook is refused (freeze
+	// protection); zero when it never expires.
+	Expires time.Time
+	Detect  *Detect // nil: the default symptom check (aad.symptom)
+	Steps   []Step
+	Source  string // the file path, or "embedded:NAME"
+	SHA256  string // hex SHA-256 of the exact bytes loaded
+	// Signer is who vouches for these bytes: "embedded" for a runbook
+	// compiled into the binary, the signing key's id when the caller
+	// verified the file's signature ([ParseVerified]), and "" for a file
+	// parsed without a verified signature (lint, sign). A script step
+	// runs only when it is set.
+	Signer string
 }
+
+// Signed reports whether rb's bytes were vouched for: compiled into the
+// binary, or verified against the trust store before parsing.
+func (rb *Runbook) Signed() bool { return rb.Signer != "" }
 
 // Detect is the runbook's symptom check.
 type Detect struct {

@@ -1,6 +1,8 @@
 package runbooks
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -59,12 +61,9 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("TypeNames() = %q, want every type, sorted", names)
 	}
 	want := []string{"aad.symptom", "credentials.remove", "dsregcmd.cleanupaccounts", "dsregcmd.leave",
-		"escalate", "office.repair", "restart.schedule", "w32tm.resync"}
+		"escalate", "office.repair", "restart.schedule", "script", "w32tm.resync"}
 	if !slices.Equal(names, want) {
 		t.Errorf("TypeNames() = %q, want the v1 catalogue %q", names, want)
-	}
-	if _, ok := Params("script"); ok {
-		t.Error("script is not in v1: it comes with signing")
 	}
 	for uses, specs := range Types {
 		seen := map[string]bool{}
@@ -125,5 +124,39 @@ func TestParamChecks(t *testing.T) {
 				t.Errorf("check(%v) = %v, want ok %v", c.value, err, c.ok)
 			}
 		})
+	}
+}
+
+// Only a caller that verified the bytes, or the binary itself, makes a
+// runbook whose script steps may run.
+func TestSigner(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("testdata", "good", "script.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := Parse("script.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb.Signed() || rb.Signer != "" {
+		t.Errorf("Parse: Signer = %q, want none: nobody verified these bytes", rb.Signer)
+	}
+	rb, err = ParseVerified("script.yaml", data, "9F4B4366C0C9314A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rb.Signed() || rb.Signer != "9F4B4366C0C9314A" {
+		t.Errorf("ParseVerified: Signer = %q", rb.Signer)
+	}
+	if _, err := ParseVerified("bad.yaml", []byte("kind: Runbook\n"), "9F4B4366C0C9314A"); err == nil {
+		t.Error("ParseVerified accepted a bad runbook")
+	}
+	emb, err := Embedded("caa50021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if emb.Signer != EmbeddedSigner {
+		t.Errorf("Embedded: Signer = %q, want %q", emb.Signer, EmbeddedSigner)
 	}
 }

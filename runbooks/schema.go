@@ -18,6 +18,11 @@ var topSchemas = map[string]map[string]any{
 	"version":    {"type": "integer", "minimum": 1, "description": "raised with every signed release"},
 	"title":      {"type": "string"},
 	"error":      {"type": "string", "description": "the error code the runbook fixes, e.g. CAA50021"},
+	"expires": {
+		"type":        "string",
+		"pattern":     `^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$`,
+		"description": "an RFC 3339 time or a date (valid through that day, UTC); past it the runbook is refused",
+	},
 	"detect": {
 		"type":                 "object",
 		"additionalProperties": false,

@@ -55,6 +55,9 @@ func TestMeta(t *testing.T) {
 		{"dsregcmd.leave", steps.RiskDangerous, steps.ContextSystem, true},
 		{"office.repair", steps.RiskDisruptive, steps.ContextSystem, true},
 		{"escalate", steps.RiskRead, steps.ContextSystem, false},
+		// A script's own declaration decides (see TestMetaOfScript); the
+		// type alone is the worst case, so that an unreadable one fails closed.
+		{"script", steps.RiskDangerous, steps.ContextSystem, true},
 	}
 	if len(cases) != len(steps.Names()) {
 		t.Errorf("the table covers %d step types, the catalogue has %d: add the new ones", len(cases), len(steps.Names()))
@@ -143,5 +146,19 @@ func TestRollback(t *testing.T) {
 				t.Errorf("Rollback = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// A script step declares its risk and context in the runbook; the loader
+// must accept exactly the values the gate knows.
+func TestDeclarableValuesAgree(t *testing.T) {
+	t.Parallel()
+	risks := []string{string(steps.RiskRead), string(steps.RiskSafe), string(steps.RiskLow), string(steps.RiskDisruptive), string(steps.RiskDangerous)}
+	if !slices.Equal(runbooks.Risks, risks) {
+		t.Errorf("runbooks.Risks = %q, steps' risks = %q", runbooks.Risks, risks)
+	}
+	contexts := []string{string(steps.ContextSystem), string(steps.ContextUser)}
+	if !slices.Equal(runbooks.Contexts, contexts) {
+		t.Errorf("runbooks.Contexts = %q, steps' contexts = %q", runbooks.Contexts, contexts)
 	}
 }

@@ -117,6 +117,24 @@ func Names() []string {
 	return out
 }
 
+// MetaOf returns what the policy gate and the executor decide on for the
+// runbook step st: its type's declaration, or, for a script step, what the
+// runbook's author declared (risk, context, needs_admin). A script whose
+// declaration is incomplete gets its type's worst case. ok is false for
+// an unknown type.
+func MetaOf(st runbooks.Step) (m Meta, ok bool) {
+	s, ok := Lookup(st.Uses)
+	if !ok {
+		return Meta{}, false
+	}
+	if d, isScript := s.(script); isScript {
+		if m, ok := d.declared(st); ok {
+			return m, true
+		}
+	}
+	return s.Meta(), true
+}
+
 // Timeout returns the step's timeout: the runbook's, or the type's default.
 func Timeout(st runbooks.Step) time.Duration {
 	if st.Timeout > 0 {
@@ -132,8 +150,8 @@ func Timeout(st runbooks.Step) time.Duration {
 // runbook's addition.
 func Rollback(st runbooks.Step) string {
 	note := ""
-	if s, ok := Lookup(st.Uses); ok {
-		note = s.Meta().Rollback
+	if m, ok := MetaOf(st); ok {
+		note = m.Rollback
 	}
 	if st.Rollback != "" {
 		if note != "" {

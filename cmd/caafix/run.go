@@ -53,6 +53,7 @@ func consentFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.Bool("allow-disruptive", false, "allow disruptive steps (restart, Office repair)")
 	f.Bool("allow-dangerous", false, "allow dangerous steps (leave Entra ID) where the policy permits them; for a technician at the device")
+	f.Bool("allow-downgrade", false, "accept a runbook older than the newest version of its name that ran on this device; for a technician (audited)")
 }
 
 func (a *app) planCmd() *cobra.Command {
@@ -85,7 +86,7 @@ func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, erro
 			return nil, "", err
 		}
 		// Compiled in: trusted as part of the binary.
-		return rb, "embedded", nil
+		return rb, rb.Signer, nil
 	}
 	data, err := runbooks.ReadFile(name)
 	if err != nil {
@@ -95,11 +96,11 @@ func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	rb, err := runbooks.Parse(name, data)
+	rb, err := runbooks.ParseVerified(name, data, signer.KeyID)
 	if err != nil {
 		return nil, "", err
 	}
-	return rb, signer.KeyID, nil
+	return rb, rb.Signer, nil
 }
 
 // verifyRunbook checks the signature of a runbook file's bytes.
@@ -134,6 +135,15 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		return err
 	}
 	defer cleanup()
+	// Who may change what caafix trusts: before the lock, the host or the
+	// audit log touch anything there.
+	checkDir := target.stateDir
+	if target.temp {
+		checkDir = "" // made just now, 0700, and gone after the run
+	}
+	if err := a.cfg.CheckAccess(checkDir); err != nil {
+		return err
+	}
 
 	// One run at a time: bad input has been refused above without touching
 	// anything; from here on the state dir, the audit log and the device are
@@ -190,6 +200,8 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
 			MaxBackoff: a.cfg.SelfHeal.MaxBackoff, RecheckAfter: a.cfg.SelfHeal.RecheckAfter},
 	}
+	// Like --allow-dangerous, read from the command line only.
+	opts.AllowDowngrade, _ = c.Flags().GetBool("allow-downgrade")
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
 	}
@@ -242,6 +254,7 @@ type target struct {
 	scenario string
 	stateDir string
 	init     func() error // prepares the device once the lock is held
+	temp     bool         // stateDir is a fresh temporary dir of this run's own
 }
 
 // target returns the real device's PowerShell or the simulated device.
@@ -272,7 +285,7 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 	// The simulated device is set up in the state dir only once the run
 	// holds the lock there.
 	init := func() error { return devicesim.Init(dir, sc) }
-	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init}, cleanup, nil
+	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init, temp: dir != a.cfg.StateDir}, cleanup, nil
 }
 
 // devicesimCmd is the simulated device's process: the host starts caafix
