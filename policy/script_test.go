@@ -20,6 +20,7 @@ func TestScriptSteps(t *testing.T) {
 	t.Parallel()
 	cloud := facts(device.JoinCloud, false)
 	asSystem := facts(device.JoinCloud, false, func(f *device.Facts) { f.Context = device.ContextSystem })
+	nobody := facts(device.JoinCloud, false, func(f *device.Facts) { f.Context, f.User = device.ContextSystem, "" })
 	notElevated := facts(device.JoinCloud, false, func(f *device.Facts) { f.Elevated = false })
 	all := Consent{AllowDisruptive: true, AllowDangerous: true}
 	cases := []struct {
@@ -38,7 +39,8 @@ func TestScriptSteps(t *testing.T) {
 		{"a declared dangerous script needs --allow-dangerous", scriptBook("K", "dangerous", "system", false), cloud, Consent{AllowDisruptive: true}, nil, Block, RuleDangerousConsent},
 		{"a declared dangerous script is blocked on hybrid", scriptBook("K", "dangerous", "system", false), facts(device.JoinHybrid, false), all, nil, Block, RuleHybridJoined},
 		{"a declared dangerous script is blocked on managed", scriptBook("K", "dangerous", "system", false), facts(device.JoinCloud, true), all, nil, Block, RuleManagedDevice},
-		{"a declared user script is skipped as SYSTEM", scriptBook("K", "low", "user", false), asSystem, all, nil, Skip, RuleUserSession},
+		{"a declared user script runs in the user's session as SYSTEM", scriptBook("K", "low", "user", false), asSystem, all, nil, Allow, RuleDefault},
+		{"a declared user script is skipped when nobody is signed in", scriptBook("K", "low", "user", false), nobody, all, nil, Skip, RuleUserSession},
 		{"a declared system script runs as SYSTEM", scriptBook("K", "low", "system", false), asSystem, Consent{}, nil, Allow, RuleDefault},
 		{"a script declaring needs_admin is skipped unelevated", scriptBook("K", "safe", "system", true), notElevated, all, nil, Skip, RuleNeedsAdmin},
 		{"config denies script by uses", scriptBook("K", "read", "system", false), cloud, all, []Rule{{Uses: "script"}}, Block, RuleConfigDeny},
