@@ -175,7 +175,7 @@ Exit 0 when every file verifies, 3 when one does not.`,
 					}
 					continue
 				}
-				fmt.Fprintf(a.stdout, "%s: signed by key %s (trusted comment: %s)\n", file, signer.KeyID, signer.TrustedComment)
+				fmt.Fprintf(a.stdout, "%s: signed by key %s (trusted comment: %s)\n", file, signer.KeyID, signing.ParseComment(signer.TrustedComment))
 			}
 			if worst != outcome.Healthy {
 				return &quietError{worst}
