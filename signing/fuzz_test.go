@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -100,6 +101,40 @@ func FuzzParseComment(f *testing.F) {
 		}
 		if c.Version < 0 || (c.Version > 0) != (c.Name != "") {
 			t.Fatalf("caafix fields half set: %+v", c)
+		}
+	})
+}
+
+// FuzzVerifyCMS feeds arbitrary .p7s bytes (the CMS parse path: PEM, the
+// pkcs7 parser, the certificate chain) and messages to verifyCMS. It must
+// not panic, must refuse with a trust *Error, and accepts only the seeds'
+// genuine signature of the seed runbook.
+func FuzzVerifyCMS(f *testing.F) {
+	trust := x509Trust(f, "root.pem")
+	runbook := x509File(f, "runbook.yaml")
+	files, err := filepath.Glob(filepath.Join(x509Dir, "*.p7s"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seed signatures in %s: %v", x509Dir, err)
+	}
+	for _, file := range files {
+		f.Add(runbook, x509File(f, filepath.Base(file)))
+	}
+	f.Add(runbook, []byte("-----BEGIN CMS-----\nMAA=\n-----END CMS-----\n"))
+	f.Add([]byte{}, []byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, message, sig []byte) {
+		signer, err := VerifyCMS(message, sig, trust)
+		if err == nil {
+			if !bytes.Equal(message, runbook) || signer.Certificate == nil || !strings.HasPrefix(signer.Certificate.CommonName, "caafix test code signing") {
+				t.Fatalf("accepted %q signed by %+v", message, signer.Certificate)
+			}
+			return
+		}
+		var se *Error
+		if !errors.As(err, &se) || !se.CMS || outcome.Of(err) != outcome.Trust {
+			t.Fatalf("VerifyCMS error %v (%T) is not a CMS trust *Error", err, err)
+		}
+		if se.Error() == "" || se.UserHint() == "" {
+			t.Fatalf("reason %s has no message or hint", se.Reason)
 		}
 	})
 }
