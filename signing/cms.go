@@ -99,7 +99,7 @@ func verifyCMS(data, sig []byte, trust *TrustStore, now time.Time) (Signer, erro
 	}
 	leaf := p7.GetOnlySigner()
 	if leaf == nil {
-		return fail(Malformed, nil, errors.New("the signer's certificate is not in it: sign with the certificate included (not openssl's -nocerts)"))
+		return fail(Malformed, nil, errors.New("the signer's certificate is not in it: sign with the certificate included (not openssl's -nocerts), identified by issuer and serial number (not openssl's -keyid)"))
 	}
 	si := p7.Signers[0]
 	if _, ok := cmsDigests[si.DigestAlgorithm.Algorithm.String()]; !ok {
@@ -119,7 +119,11 @@ func verifyCMS(data, sig []byte, trust *TrustStore, now time.Time) (Signer, erro
 	// against data and the signature over the attributes; without, the
 	// signature over data. It checks no certificate: that was done above.
 	p7.Content = data
-	if err := p7.Verify(); err != nil {
+	var early *pkcs7.SigningTimeNotValidError
+	if err := p7.Verify(); errors.As(err, &early) {
+		return fail(CertExpired, leaf, fmt.Errorf("its signing-time attribute, %s, lies outside the certificate's validity",
+			early.SigningTime.UTC().Format(time.RFC3339)))
+	} else if err != nil {
 		return fail(BadSignature, leaf, err)
 	}
 	c := describe(leaf)

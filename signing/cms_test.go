@@ -77,6 +77,7 @@ func TestVerifyCMS(t *testing.T) {
 		{"expired certificate is refused", "expired.p7s", runbook, []string{"root.pem"}, now, "expired-certificate", ""},
 		{"valid certificate is refused after it expires", "codesign.p7s", runbook, []string{"root.pem"}, now.AddDate(101, 0, 0), "expired-certificate", ""},
 		{"valid certificate is refused before it is valid", "codesign.p7s", runbook, []string{"root.pem"}, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "expired-certificate", ""},
+		{"signing time before the certificate's validity is refused", "future.p7s", runbook, []string{"root.pem"}, time.Date(2101, 1, 1, 0, 0, 0, 0, time.UTC), "expired-certificate", ""},
 		{"other PKI's root is untrusted", "other.p7s", runbook, []string{"root.pem"}, now, "untrusted-certificate", ""},
 		{"no trusted certificates trusts nothing", "codesign.p7s", runbook, nil, now, "untrusted-certificate", ""},
 		{"missing intermediate with only the root trusted is untrusted", "codesign-nochain.p7s", runbook, []string{"root.pem"}, now, "untrusted-certificate", ""},

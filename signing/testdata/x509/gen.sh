@@ -10,6 +10,7 @@
 #   server.pem          leaf, serverAuth only, issued by int
 #   noeku.pem           leaf without any extended key usage, issued by int
 #   expired.pem         leaf, codeSigning, valid 2020-01-01 to 2021-01-01 only
+#   future.pem          leaf, codeSigning, valid 2100-01-01 to 2110-01-01 only
 #   underserver.pem     leaf, codeSigning, issued by int-server
 #   other-root.pem      an untrusted root; other.pem, codeSigning, issued by it
 #
@@ -93,9 +94,8 @@ issue underserver "caafix test code signing under TLS CA" int-server codesign
 root other-root "caafix untrusted root"
 issue other "caafix test code signing, other PKI" other-root codesign
 
-# expired.pem: openssl x509 -req cannot set a start date, openssl ca can.
-key expired
-openssl req -new -key expired.key -subj "/O=caafix tests/CN=caafix test expired code signing" -out "$work/expired.csr"
+# dated NAME CN START END: a code-signing certificate issued by int with
+# the given validity. openssl x509 -req cannot set a start date, openssl ca can.
 mkdir -p "$work/ca"
 : > "$work/ca/index.txt"
 echo 1000 > "$work/ca/serial"
@@ -115,9 +115,17 @@ copy_extensions = none
 organizationName = supplied
 commonName = supplied
 CNF
-openssl ca -batch -config "$work/ca.cnf" -cert int.pem -keyfile int.key -in "$work/expired.csr" \
-  -startdate 20200101000000Z -enddate 20210101000000Z -extfile "$work/ext.cnf" -extensions codesign \
-  -notext -out expired.pem 2>/dev/null
+dated() {
+  key "$1"
+  openssl req -new -key "$1.key" -subj "/O=caafix tests/CN=$2" -out "$work/$1.csr"
+  openssl ca -batch -config "$work/ca.cnf" -cert int.pem -keyfile int.key -in "$work/$1.csr" \
+    -startdate "$3" -enddate "$4" -extfile "$work/ext.cnf" -extensions codesign \
+    -notext -out "$1.pem" 2>/dev/null
+}
+dated expired "caafix test expired code signing" 20200101000000Z 20210101000000Z
+# future.pem becomes valid only in 2100: signed today, its signature carries
+# a signing time before its validity.
+dated future "caafix test future code signing" 21000101000000Z 21100101000000Z
 
 cat > runbook.yaml <<'YAML'
 apiVersion: caafix/v1
@@ -147,6 +155,7 @@ sign codesign-ec.p7s codesign-ec -certfile int.pem
 sign server.p7s server -certfile int.pem
 sign noeku.p7s noeku -certfile int.pem
 sign expired.p7s expired -certfile int.pem
+sign future.p7s future -certfile int.pem
 sign underserver.p7s underserver -certfile int-server.pem
 sign other.p7s other -certfile other-root.pem
 openssl cms -sign -binary -outform PEM -in runbook.yaml -signer codesign.pem -inkey codesign.key \
