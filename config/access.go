@@ -8,7 +8,7 @@ import (
 )
 
 // CheckAccess refuses a configuration that others than administrators
-// could have changed: the configuration file, every trust key file, the
+// could have changed: the configuration file, every trust key and certificate file, the
 // audit log's folder and stateDir ("" to skip: a simulated run's own
 // fresh temporary dir). The folders are created, admin-only, when they do
 // not exist yet. The error is a trust failure (exit 3) that names the
@@ -20,13 +20,19 @@ func (c *Config) CheckAccess(stateDir string) error {
 			return err
 		}
 	}
-	for _, k := range c.Trust.PublicKeys {
-		// A key line is no file; a path was checked to hold a key on load.
-		if info, err := os.Stat(k); err != nil || info.IsDir() {
-			continue
-		}
-		if err := trustfs.Check("the trust key file", k); err != nil {
-			return err
+	for _, list := range []struct {
+		what  string
+		files []string
+	}{{"the trust key file", c.Trust.PublicKeys}, {"the trusted certificate file", c.Trust.Certificates}} {
+		for _, k := range list.files {
+			// An inline key or PEM is no file; a path was checked to hold
+			// a key or certificate on load.
+			if info, err := os.Stat(k); err != nil || info.IsDir() {
+				continue
+			}
+			if err := trustfs.Check(list.what, k); err != nil {
+				return err
+			}
 		}
 	}
 	if stateDir != "" {

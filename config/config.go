@@ -72,6 +72,11 @@ type Trust struct {
 	// minisign .pub files; a relative path is relative to the
 	// configuration file's folder. Each has been checked to parse.
 	PublicKeys []string
+	// Certificates are the trusted anchors for X.509 signatures
+	// (RUNBOOK.p7s): inline PEM, or paths of PEM or DER certificate files,
+	// relative to the configuration file's folder. Each has been checked
+	// to parse.
+	Certificates []string
 }
 
 // Detect tunes symptom detection.
@@ -170,6 +175,7 @@ var keys = map[string]kind{
 	"self_heal.max_backoff":   kDuration,
 	"self_heal.recheck_after": kDuration,
 	"maintenance_windows":     kWindows,
+	"trust.certificates":      kList,
 }
 
 // flagKeys maps command-line flags to configuration keys.
@@ -416,20 +422,26 @@ func (l *loader) fill(cfg *Config) {
 	cfg.Policy.AllowDisruptive = b
 	cfg.Policy.Deny = l.deny(v.Get("policy.deny"))
 	cfg.ExitCodes = l.exitCodes(v.Get("exit_codes"))
-	cfg.Trust.PublicKeys = l.publicKeys(v.Get("trust.public_keys"))
+	cfg.Trust.PublicKeys = l.trustList("trust.public_keys", v.Get("trust.public_keys"), "a minisign public key (RW…) or the path of a .pub file",
+		func(s string) bool { return strings.HasPrefix(s, "RW") },
+		func(s string) error { _, err := signing.ParsePublicKey(s); return err })
+	cfg.Trust.Certificates = l.trustList("trust.certificates", v.Get("trust.certificates"), "an inline PEM certificate or the path of a certificate file",
+		signing.IsInlinePEM,
+		func(s string) error { _, err := signing.ParseCertificates(s); return err })
 	cfg.SelfHeal = l.selfHeal(dur)
 	cfg.MaintenanceWindows = l.windows(v.Get("maintenance_windows"))
 }
 
-// publicKeys validates trust.public_keys: each value must be a minisign
-// public key or a readable minisign .pub file.
-func (l *loader) publicKeys(raw any) []string {
+// trustList validates a list of trust values (trust.public_keys,
+// trust.certificates): each is written inline or is a path, relative to
+// the configuration file's folder, and must parse.
+func (l *loader) trustList(name string, raw any, what string, inline func(string) bool, parse func(string) error) []string {
 	var list []any
 	switch r := raw.(type) {
 	case nil:
 		return nil
 	case string:
-		// From CAAFIX_TRUST_PUBLIC_KEYS: one key or one file.
+		// From the environment (CAAFIX_TRUST_…): one value.
 		if strings.TrimSpace(r) == "" {
 			return nil
 		}
@@ -437,22 +449,22 @@ func (l *loader) publicKeys(raw any) []string {
 	case []any:
 		list = r
 	default:
-		l.bad("trust.public_keys", fmt.Sprint(raw), "must be a list of minisign public keys (RW…) or .pub files")
+		l.bad(name, fmt.Sprint(raw), "must be a list, each %s", what)
 		return nil
 	}
 	var out []string
 	for i, item := range list {
-		key := fmt.Sprintf("trust.public_keys[%d]", i)
+		key := fmt.Sprintf("%s[%d]", name, i)
 		s, ok := item.(string)
 		if !ok {
-			l.bad(key, "", "must be text: a minisign public key (RW…) or the path of a .pub file")
+			l.bad(key, "", "must be text: %s", what)
 			continue
 		}
 		s = strings.TrimSpace(s)
-		if !strings.HasPrefix(s, "RW") && !filepath.IsAbs(s) && l.file != "" {
+		if !inline(s) && !filepath.IsAbs(s) && l.file != "" {
 			s = filepath.Join(filepath.Dir(l.file), s)
 		}
-		if _, err := signing.ParsePublicKey(s); err != nil {
+		if err := parse(s); err != nil {
 			l.bad(key, "", "%v", err)
 			continue
 		}

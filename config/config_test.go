@@ -511,12 +511,55 @@ func TestTrustPublicKeys(t *testing.T) {
 		t.Errorf("trust.public_keys = %q, want %q (a relative file is relative to the config)", cfg.Trust.PublicKeys, want)
 	}
 
-	cases := []struct{ name, yaml, want string }{
+	cases := []loadErrorCase{
 		{"not a key nor a file", "trust:\n  public_keys:\n    - RWQnotakey\n", "trust.public_keys[0]: \"RWQnotakey\" is neither a minisign public key (RWQ…) nor a readable .pub file"},
 		{"missing file", "trust:\n  public_keys:\n    - " + key + "\n    - none.pub\n", "trust.public_keys[1]: "},
 		{"not a list", "trust:\n  public_keys: " + key + "\n", "trust.public_keys: must be a list"},
 		{"number in the list", "trust:\n  public_keys:\n    - 7\n", "trust.public_keys[0]: must be text"},
 	}
+	loadErrors(t, dir, cases)
+}
+
+func TestTrustCertificates(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	root, err := os.ReadFile(filepath.Join("..", "signing", "testdata", "x509", "root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "root.pem"), root, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inline := "    - |\n      " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n      ") + "\n"
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte("trust:\n  certificates:\n    - root.pem\n"+inline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(viper.New(), good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Trust.Certificates) != 2 || cfg.Trust.Certificates[0] != filepath.Join(dir, "root.pem") ||
+		cfg.Trust.Certificates[1] != strings.TrimSpace(string(root)) {
+		t.Errorf("trust.certificates = %q, want the file relative to the config, then the inline PEM", cfg.Trust.Certificates)
+	}
+
+	cases := []loadErrorCase{
+		{"missing file", "trust:\n  certificates:\n    - none.pem\n", "trust.certificates[0]: \"" + filepath.Join(dir, "none.pem") + "\" is neither inline PEM nor a readable certificate file"},
+		{"a private key", "trust:\n  certificates:\n    - |\n      -----BEGIN PRIVATE KEY-----\n      AAAA\n      -----END PRIVATE KEY-----\n", "trust.certificates[0]: the inline PEM holds a PRIVATE KEY block"},
+		{"not a list", "trust:\n  certificates: root.pem\n", "trust.certificates: must be a list"},
+		{"number in the list", "trust:\n  certificates:\n    - 7\n", "trust.certificates[0]: must be text"},
+	}
+	loadErrors(t, dir, cases)
+}
+
+// A loadErrorCase is a configuration file and the error it must give.
+type loadErrorCase struct{ name, yaml, want string }
+
+// loadErrors loads each case's YAML from dir and wants a usage error
+// containing the case's text.
+func loadErrors(t *testing.T, dir string, cases []loadErrorCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			file := filepath.Join(dir, "bad.yaml")

@@ -12,9 +12,15 @@ type Reason int
 // The reasons, as the test vectors' "expect:" header names them.
 const (
 	Unsigned     Reason = iota + 1 // no signature at all
-	Malformed                      // the signature file is not a minisign signature
+	Malformed                      // the signature file cannot be read as a signature
 	UnknownKey                     // signed by a key not in the trust store
 	BadSignature                   // the bytes or the trusted comment are not what was signed
+
+	// X.509 (RUNBOOK.p7s) only; see cms.go.
+	Untrusted      // the certificate does not chain to trust.certificates
+	CertExpired    // a certificate of the chain is not valid now
+	NotCodeSigning // the certificate, or its chain, does not permit code signing
+	WeakAlgorithm  // a digest caafix refuses, such as SHA-1
 )
 
 var reasonNames = map[Reason]string{
@@ -22,6 +28,11 @@ var reasonNames = map[Reason]string{
 	Malformed:    "malformed",
 	UnknownKey:   "unknown-key",
 	BadSignature: "bad-signature",
+
+	Untrusted:      "untrusted-certificate",
+	CertExpired:    "expired-certificate",
+	NotCodeSigning: "not-code-signing",
+	WeakAlgorithm:  "weak-algorithm",
 }
 
 // String returns the reason's stable name, such as "bad-signature".
@@ -38,14 +49,19 @@ type Error struct {
 	File   string // the runbook, when known
 	Reason Reason
 	KeyID  string // the key id the signature names, when it could be read
+	Cert   string // X.509: the signing certificate, as [Certificate.ID] names it
+	CMS    bool   // the failure is in RUNBOOK.p7s, not RUNBOOK.minisig
 	Err    error  // the cause, when there is one
 }
 
 func (e *Error) Error() string {
+	if e.CMS {
+		return e.cmsError()
+	}
 	var msg string
 	switch e.Reason {
 	case Unsigned:
-		msg = "not signed: no " + sigName(e.File) + " next to it"
+		msg = "not signed: no " + sigName(e.File) + " or " + cmsSigName(e.File) + " next to it"
 	case Malformed:
 		msg = sigName(e.File) + " is not a minisign signature"
 		if e.Err != nil {
@@ -72,9 +88,12 @@ func (e *Error) Outcome() outcome.Kind { return outcome.Trust }
 
 // UserHint says what to do about it.
 func (e *Error) UserHint() string {
+	if e.CMS {
+		return e.cmsHint()
+	}
 	switch e.Reason {
 	case Unsigned:
-		return "sign it with \"caafix runbook sign --secret-key KEY " + orRunbook(e.File) + "\" (or minisign -S), using a key in trust.public_keys"
+		return "sign it with \"caafix runbook sign --secret-key KEY " + orRunbook(e.File) + "\" (or minisign -S), using a key in trust.public_keys, or with a code-signing certificate (RUNBOOK.p7s, see docs/signing-x509.md)"
 	case Malformed:
 		return "sign the runbook again; the .minisig must be the file minisign or caafix wrote, unchanged"
 	case UnknownKey:

@@ -108,30 +108,6 @@ func TestVerifyFileUnsignedAndEmpty(t *testing.T) {
 	}
 }
 
-func FuzzVerify(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "vectors", "*.txt"))
-	for _, file := range files {
-		if data, err := os.ReadFile(file); err == nil {
-			if _, sig, ok := strings.Cut(string(data), "-- signature --\n"); ok {
-				f.Add([]byte(sig))
-			}
-		}
-	}
-	trust, err := NewTrustStore([]string{"RWRKMcnAZkNLn1AjZgIkx2JfknNheLV3I21OwFGofzilGOUNPT2GUd9F"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, sig []byte) {
-		_, err := Verify([]byte(runbookText), sig, trust)
-		if err != nil {
-			var se *Error
-			if !errors.As(err, &se) {
-				t.Fatalf("Verify returned %T, not *signing.Error", err)
-			}
-		}
-	})
-}
-
 // Base64 key lines may hold '/': such a line is still a key, not a path.
 func TestKeyLineWithSlashIsAKey(t *testing.T) {
 	t.Parallel()

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -9,10 +10,12 @@ import (
 	"aead.dev/minisign"
 )
 
-// A TrustStore holds the public keys whose signatures caafix accepts.
-// The zero value and nil trust nothing.
+// A TrustStore holds the public keys whose signatures caafix accepts,
+// and the X.509 certificates that anchor code-signing chains (see
+// [TrustStore.AddCertificates]). The zero value and nil trust nothing.
 type TrustStore struct {
-	keys map[uint64]minisign.PublicKey
+	keys    map[uint64]minisign.PublicKey
+	anchors []*x509.Certificate
 }
 
 // NewTrustStore builds a trust store from configuration values, each a

@@ -116,7 +116,7 @@ func writeVectors(t *testing.T, dir string, vs map[string]vector) {
 	}
 }
 
-func readVector(t *testing.T, path string) vector {
+func readVector(t testing.TB, path string) vector {
 	t.Helper()
 	a, err := txtar.ParseFile(path)
 	if err != nil {

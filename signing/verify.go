@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"aead.dev/minisign"
 )
@@ -15,11 +16,29 @@ import (
 // of a few hundred characters, with room for a long trusted comment.
 const MaxSignatureSize = 64 << 10
 
-// A Signer is who signed a runbook, as a verified signature tells it.
+// A Signer is who signed a runbook, as a verified signature tells it:
+// a minisign key (KeyID set), an X.509 certificate (Certificate set), or
+// both when the runbook carries both kinds of signature.
 type Signer struct {
 	KeyID          string // as minisign prints it: 16 upper-case hex digits
 	TrustedComment string // signed, for people to read; caafix requires nothing of it
 	Prehashed      bool   // the "ED" algorithm; false for the legacy "Ed"
+
+	Certificate *Certificate // the X.509 signer of RUNBOOK.p7s, when there is one
+}
+
+// Name is the signer as the audit log's signer field records it: the
+// minisign key id, the certificate's [Certificate.ID], or both joined by
+// " + ".
+func (s Signer) Name() string {
+	var names []string
+	if s.KeyID != "" {
+		names = append(names, s.KeyID)
+	}
+	if s.Certificate != nil {
+		names = append(names, s.Certificate.ID())
+	}
+	return strings.Join(names, " + ")
 }
 
 // SignatureFile returns the detached signature's path for a runbook file.
@@ -55,23 +74,58 @@ func Verify(data, sig []byte, trust *TrustStore) (Signer, error) {
 }
 
 // VerifyFile verifies data, the bytes read from the runbook file, against
-// the signature file next to it. Errors name the runbook.
+// the signature files next to it: RUNBOOK.minisig with [Verify],
+// RUNBOOK.p7s with [VerifyCMS]. When both exist both must verify: a file
+// that claims two signers and fails one of them is refused, whichever
+// trust the device holds. Neither is [Unsigned]. Errors name the runbook.
 func VerifyFile(runbook string, data []byte, trust *TrustStore) (Signer, error) {
-	sig, err := readLimited(SignatureFile(runbook), MaxSignatureSize)
+	minisig, err := readSignature(runbook, SignatureFile(runbook), MaxSignatureSize, false)
+	if err != nil {
+		return Signer{}, err
+	}
+	p7s, err := readSignature(runbook, CMSSignatureFile(runbook), MaxCMSSize, true)
+	if err != nil {
+		return Signer{}, err
+	}
+	if minisig == nil && p7s == nil {
+		return Signer{}, &Error{File: runbook, Reason: Unsigned}
+	}
+	var signer Signer
+	if minisig != nil {
+		if signer, err = Verify(data, minisig, trust); err != nil {
+			return Signer{}, nameFile(err, runbook)
+		}
+	}
+	if p7s != nil {
+		x, err := VerifyCMS(data, p7s, trust)
+		if err != nil {
+			return Signer{}, nameFile(err, runbook)
+		}
+		signer.Certificate = x.Certificate
+	}
+	return signer, nil
+}
+
+// readSignature reads a signature file; nil, nil when there is none.
+func readSignature(runbook, path string, limit int64, cms bool) ([]byte, error) {
+	sig, err := readLimited(path, limit)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return Signer{}, &Error{File: runbook, Reason: Unsigned}
+		return nil, nil
 	case err != nil:
-		return Signer{}, &Error{File: runbook, Reason: Malformed, Err: err}
+		return nil, &Error{File: runbook, Reason: Malformed, CMS: cms, Err: err}
 	case len(bytes.TrimSpace(sig)) == 0:
-		return Signer{}, &Error{File: runbook, Reason: Malformed, Err: errors.New("the file is empty")}
+		return nil, &Error{File: runbook, Reason: Malformed, CMS: cms, Err: errors.New("the file is empty")}
 	}
-	signer, err := Verify(data, sig, trust)
+	return sig, nil
+}
+
+func nameFile(err error, runbook string) error {
 	var se *Error
 	if errors.As(err, &se) {
 		se.File = runbook
 	}
-	return signer, err
+	return err
 }
 
 // readLimited reads at most limit+1 bytes of path, so that an oversized

@@ -16,30 +16,43 @@ import (
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "script"),
-		Setup: func(env *testscript.Env) error {
-			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
-			env.Setenv("HOME", env.WorkDir)
-			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
-			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
-			xsd, err := filepath.Abs(filepath.Join("..", "task", "testdata", "task-scheduler.xsd"))
-			if err != nil {
-				return err
-			}
-			env.Setenv("TASK_XSD", xsd)
-			// task.txtar validates Task Scheduler XML with xmllint when it is
-			// installed; in CI (.ci/run installs it) it must be.
-			if _, err := exec.LookPath("xmllint"); err != nil && os.Getenv("CI") != "" {
-				return errors.New("xmllint is missing (CI is set): install libxml2-utils")
-			}
-			return nil
-		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"lastline": cmdLastLine,
-			"simsent":  cmdSimSent,
-			"exitcode": cmdExitCode,
-		},
+		Dir:   filepath.Join("testdata", "script"),
+		Setup: setupScript,
+		Cmds:  scriptCmds,
 	})
+}
+
+// scriptCmds are the custom testscript commands.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"lastline": cmdLastLine,
+	"simsent":  cmdSimSent,
+	"exitcode": cmdExitCode,
+}
+
+// setupScript puts the built binary first on PATH, keeps HOME and the XDG
+// folders inside the script's work dir, and names the committed test PKI
+// ($X509, see signing/testdata/x509/gen.sh).
+func setupScript(env *testscript.Env) error {
+	env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+	env.Setenv("HOME", env.WorkDir)
+	env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
+	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+	x509, err := filepath.Abs(filepath.Join("..", "signing", "testdata", "x509"))
+	if err != nil {
+		return err
+	}
+	env.Setenv("X509", x509)
+	xsd, err := filepath.Abs(filepath.Join("..", "task", "testdata", "task-scheduler.xsd"))
+	if err != nil {
+		return err
+	}
+	env.Setenv("TASK_XSD", xsd)
+	// task.txtar validates Task Scheduler XML with xmllint when it is
+	// installed; in CI (.ci/run installs it) it must be.
+	if _, err := exec.LookPath("xmllint"); err != nil && os.Getenv("CI") != "" {
+		return errors.New("xmllint is missing (CI is set): install libxml2-utils")
+	}
+	return nil
 }
 
 // lastline REGEXP: the last line of the previous command's stdout matches.

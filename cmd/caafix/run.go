@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/caafix/caafix/audit"
+	"github.com/caafix/caafix/config"
 	"github.com/caafix/caafix/devicesim"
 	"github.com/caafix/caafix/executor"
 	"github.com/caafix/caafix/outcome"
@@ -74,8 +75,8 @@ consent flags show what a run with them would be allowed to do.`,
 
 // loadRunbook resolves RUNBOOK: an embedded name, or a file. A file's
 // bytes are verified against the trust store before anything parses them;
-// the signer's key id is returned for the audit log.
-func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, error) {
+// the signer's name (key id or certificate) is returned for the audit log.
+func loadRunbook(args []string, trust config.Trust) (*runbooks.Runbook, string, error) {
 	name := defaultRunbook
 	if len(args) > 0 {
 		name = args[0]
@@ -96,7 +97,7 @@ func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	rb, err := runbooks.ParseVerified(name, data, signer.KeyID)
+	rb, err := runbooks.ParseVerified(name, data, signer.Name())
 	if err != nil {
 		return nil, "", err
 	}
@@ -104,10 +105,13 @@ func loadRunbook(args []string, trust []string) (*runbooks.Runbook, string, erro
 }
 
 // verifyRunbook checks the signature of a runbook file's bytes.
-func verifyRunbook(file string, data []byte, trust []string) (signing.Signer, error) {
-	store, err := signing.NewTrustStore(trust)
+func verifyRunbook(file string, data []byte, trust config.Trust) (signing.Signer, error) {
+	store, err := signing.NewTrustStore(trust.PublicKeys)
 	if err != nil {
 		return signing.Signer{}, outcome.Errorf(outcome.Trust, "trust.public_keys: %w", err).WithHint("fix trust.public_keys in the configuration")
+	}
+	if err := store.AddCertificates(trust.Certificates); err != nil {
+		return signing.Signer{}, outcome.Errorf(outcome.Trust, "trust.certificates: %w", err).WithHint("fix trust.certificates in the configuration")
 	}
 	return signing.VerifyFile(file, data, store)
 }
@@ -126,7 +130,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if dry, _ := c.Flags().GetBool("dry-run"); dry {
 		mode = executor.ModeDryRun
 	}
-	rb, signer, err := loadRunbook(args, a.cfg.Trust.PublicKeys)
+	rb, signer, err := loadRunbook(args, a.cfg.Trust)
 	if err != nil {
 		return err
 	}

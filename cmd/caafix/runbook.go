@@ -164,9 +164,11 @@ func (a *app) secretKey(file string) (signing.SecretKey, error) {
 func (a *app) runbookVerifyCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify RUNBOOK...",
-		Short: "Check runbook files' signatures against trust.public_keys; name the signer",
-		Long: `Check that each runbook file carries a signature (RUNBOOK.minisig) by a key
-in trust.public_keys over its exact bytes, the check "caafix run" makes.
+		Short: "Check runbook files' signatures against the trust store; name the signer",
+		Long: `Check that each runbook file carries a signature over its exact bytes, the
+check "caafix run" makes: RUNBOOK.minisig by a key in trust.public_keys, or
+RUNBOOK.p7s (CMS) by a code-signing certificate that chains to
+trust.certificates; when both files exist, both must verify.
 Exit 0 when every file verifies, 3 when one does not.`,
 		Args: cobraArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -178,7 +180,7 @@ Exit 0 when every file verifies, 3 when one does not.`,
 				data, err := runbooks.ReadFile(file)
 				var signer signing.Signer
 				if err == nil {
-					signer, err = verifyRunbook(file, data, a.cfg.Trust.PublicKeys)
+					signer, err = verifyRunbook(file, data, a.cfg.Trust)
 				}
 				if err != nil {
 					a.printError(err)
@@ -187,7 +189,13 @@ Exit 0 when every file verifies, 3 when one does not.`,
 					}
 					continue
 				}
-				fmt.Fprintf(a.stdout, "%s: signed by key %s (trusted comment: %s)\n", file, signer.KeyID, signer.TrustedComment)
+				if signer.KeyID != "" {
+					fmt.Fprintf(a.stdout, "%s: signed by key %s (trusted comment: %s)\n", file, signer.KeyID, signing.ParseComment(signer.TrustedComment))
+				}
+				if c := signer.Certificate; c != nil {
+					fmt.Fprintf(a.stdout, "%s: signed by certificate %s (subject %s, issued by %s, valid until %s)\n",
+						file, c.ID(), c.Subject, c.Issuer, c.NotAfter.UTC().Format(time.RFC3339))
+				}
 			}
 			if worst != outcome.Healthy {
 				return &quietError{worst}
