@@ -289,7 +289,6 @@ func TestOpenUsageErrors(t *testing.T) {
 		{"no path", "", Options{}},
 		{"redaction without a key", "-", Options{RedactUsers: true}},
 		{"redaction with a short key", "-", Options{RedactUsers: true, RedactKey: []byte("short")}},
-		{"rotating stdout", "-", Options{Rotate: &Rotation{MaxSizeMB: 1}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
