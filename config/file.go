@@ -115,6 +115,10 @@ func (l *loader) section(n ast.Node, prefix string) {
 			l.exitCodeMap(f.Value, key)
 		case kList:
 			l.textList(f.Value, key)
+		case kInt:
+			if _, ok := strictyaml.Int(f.Value); !ok {
+				l.fileErr(f.Value, key, "must be a whole number, not %s", describe(f.Value))
+			}
 		}
 	}
 }
