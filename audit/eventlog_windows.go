@@ -6,6 +6,8 @@ import (
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 	"golang.org/x/sys/windows/svc/eventlog"
+
+	"github.com/caafix/caafix/outcome"
 )
 
 // eventLogSink writes lines to the Application log as source caafix.
@@ -52,9 +54,17 @@ func InstallEventLog() (installed bool, err error) {
 		return false, nil
 	}
 	if err := eventlog.InstallAsEventCreate(EventSource, eventlog.Error|eventlog.Warning|eventlog.Info); err != nil {
-		return false, err
+		return false, elevationHint(err)
 	}
 	return true, nil
+}
+
+// elevationHint adds what to do when the registry refused a standard user.
+func elevationHint(err error) error {
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		return outcome.Errorf(outcome.HostError, "%w", err).WithHint("run it from an elevated prompt (as administrator) or as SYSTEM")
+	}
+	return err
 }
 
 // RemoveEventLog removes the registration of the source caafix; the
@@ -65,5 +75,5 @@ func RemoveEventLog() (removed bool, err error) {
 	if errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil, elevationHint(err)
 }
