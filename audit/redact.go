@@ -40,7 +40,8 @@ var accountREs = []*regexp.Regexp{
 	regexp.MustCompile(`(?m)^"([^"\\\r\n]+\\[^"\r\n]+)","S-1-`),
 	// a text that is one DOMAIN\name and nothing else: Win32_ComputerSystem's
 	// UserName, the facts' user.
-	regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._ -]*\\[^\\\s"]+)\s*$`),
+	// A domain has no spaces; a local account's name may.
+	regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*\\[^\\"\r\n]*[^\\"\s])\s*$`),
 }
 
 // serviceAccounts are Windows' own accounts: not people, and their names

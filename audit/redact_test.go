@@ -112,8 +112,10 @@ func TestRedactLearnsNames(t *testing.T) {
 		{Name: "step.output", Fields: map[string]any{"stdout": "    Ziel: LegacyGeneric:target=x\r\n    Benutzer: hanna.k\r\n"}},
 		{Name: "step.output", Fields: map[string]any{"stdout": "    Executing Account Name : PC-0042\\kim, kim@contoso.com\r\n"}},
 		{Name: "step.output", Fields: map[string]any{"stdout": "NT AUTHORITY\\SYSTEM\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "PC-0042\\John Smith\r\n"}},
+		{Name: "step.end", Reason: "rejoin via Settings\\Accounts"},
 		{Name: "policy.decision", Reason: "acts on CONTOSO\\alex.w's profile; caafix runs as SYSTEM"},
-		{Name: "step.end", Reason: "gitbob and hanna.k keep their other sign-ins; kim too; AzureAD\\NewUser's as well"},
+		{Name: "step.end", Reason: "gitbob and hanna.k keep their other sign-ins; kim too; AzureAD\\NewUser's as well; john smith"},
 	}
 	var buf bytes.Buffer
 	tr, err := Open("-", Options{Stdout: &buf, Now: clock(), RedactUsers: true, RedactKey: testKey})
@@ -126,14 +128,15 @@ func TestRedactLearnsNames(t *testing.T) {
 		}
 	}
 	out := buf.String()
-	for _, name := range []string{"alex", "gitbob", "hanna", "kim", "NewUser"} {
+	for _, name := range []string{"alex", "gitbob", "hanna", "kim", "NewUser", "john"} {
 		if strings.Contains(strings.ToLower(out), strings.ToLower(name)) {
 			t.Errorf("%s is left in the log:\n%s", name, out)
 		}
 	}
 	for _, want := range []string{
 		red.token(`contoso\alex.w`), red.token("gitbob"), red.token("hanna.k"), red.token(`PC-0042\kim`), red.token("kim"), red.token(`AzureAD\NewUser`),
-		`NT AUTHORITY\\SYSTEM`, "caafix runs as SYSTEM",
+		red.token(`PC-0042\John Smith`), red.token("john smith"),
+		`NT AUTHORITY\\SYSTEM`, "caafix runs as SYSTEM", `rejoin via Settings\\Accounts`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s is not in the log:\n%s", want, out)
