@@ -85,7 +85,8 @@ func (r *redactor) token(user string) string {
 // unless it is a Windows service account, a computer account (name$) or
 // too short to replace safely.
 func (r *redactor) learn(name string) {
-	name = strings.ToLower(strings.TrimSpace(name))
+	// Valid UTF-8: the name becomes part of a regular expression.
+	name = strings.ToLower(strings.ToValidUTF8(strings.TrimSpace(name), "\uFFFD"))
 	if strings.Contains(name, "@") {
 		return // the e-mail pattern finds it anywhere
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -291,5 +292,49 @@ func TestBackupsIgnoresOtherFiles(t *testing.T) {
 		if filepath.Base(got[i]) != want[i] {
 			t.Errorf("file %d = %s, want %s", i, got[i], want[i])
 		}
+	}
+}
+
+// TestRotationFailureWritesOn: when the full file cannot be renamed (on
+// Windows, another program holding it open), lines go on into the current
+// file, and rotation happens once it can. Made here with an immutable
+// folder (chattr +i), where files can be written but not renamed.
+func TestRotationFailureWritesOn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	rot := Rotation{maxBytes: 2000}
+	tr, err := Open(path, Options{Now: clock(), Rotate: &rot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	sampleRun(t, tr, "run-1")
+	before, _ := Backups(path)
+	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot make the folder immutable here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", dir).Run() })
+	sampleRun(t, tr, "run-2")
+	if info, err := os.Stat(path); err != nil || info.Size() <= 2000 {
+		t.Fatalf("current file: %v, %v; want it past the limit, written on", info, err)
+	}
+	if b, _ := Backups(path); len(b) != len(before) {
+		t.Fatalf("backups %v while renaming was impossible", b)
+	}
+	if out, err := exec.Command("chattr", "-i", dir).CombinedOutput(); err != nil {
+		t.Fatalf("chattr -i: %v %s", err, out)
+	}
+	sampleRun(t, tr, "run-3")
+	if b, _ := Backups(path); len(b) <= len(before) {
+		t.Fatalf("backups %v: no rotation once renaming worked again", b)
+	}
+	tr.Close()
+	files, err := Files(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := VerifyFiles(files, VerifyOptions{}); err != nil || rep.Lines != 24 || rep.Runs != 3 {
+		t.Errorf("verify: %+v %v; want 24 lines of 3 runs", rep, err)
 	}
 }
