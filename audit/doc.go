@@ -3,7 +3,9 @@
 // security and audit reviewers who read the logs of many devices. It
 // decides the line format (schema 1, see docs/audit.md), encodes events
 // with zerolog, stamps them with the run's identity ([Trail.SetRun]),
-// chains each line to the one before by a SHA-256 hash, rotates files, and
+// chains each line to the one before by a SHA-256 hash, rotates files
+// (through lumberjack, see [Rotation]), copies lines to sinks such as the
+// Windows Event Log ([Sink]), and
 // checks logs ([Verify], [VerifyFiles], [VerifyHead]), reads them ([Scan])
 // and summarises a fleet's logs ([Summarize]) with bounded memory. It does not decide what is worth
 // recording: the executor does, through [Event].
@@ -13,7 +15,9 @@
 // Callers write the line that describes an action before they take it,
 // and [Trail.Write] returns only once the line is handed to the operating
 // system in a single write (no buffer in caafix can lose it). Before a
-// disruptive step, [Trail.Sync] forces it to disk. A write or sync that
+// disruptive step, [Trail.Sync] forces it to disk, through a handle of its
+// own since lumberjack has none to offer; a file is synced before it is
+// rotated, too. A write or sync that
 // fails returns a [*WriteError] (a host error) and the trail refuses every
 // later write: a run never goes on unrecorded.
 //
@@ -44,5 +48,14 @@
 // The trail writes what it is given: callers must never put a secret in an
 // event. Credential targets may appear, their values never. With
 // [Options.RedactUsers], user names and e-mail addresses become keyed
-// pseudonyms that still group by user.
+// pseudonyms that still group by user. Names that are not addresses are
+// found by their form (AzureAD\name) or learned from the outputs caafix
+// reads (cmdkey, whoami, dsregcmd, the signed-in user) and replaced from
+// then on; a name the log mentions before any of those is not known yet.
+//
+// # Sinks
+//
+// The file is the record. A sink gets each line after the file has it;
+// one that fails is reported in the file (sink.error) and dropped, and
+// the run goes on.
 package audit

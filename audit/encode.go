@@ -132,16 +132,10 @@ func (t *Trail) encode(e Event) ([]byte, string, error) {
 // with users redacted when the trail redacts.
 func (t *Trail) fieldJSON(key string, v any) ([]byte, error) {
 	b, err := marshal(v)
-	if err != nil || t.red == nil {
-		return b, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return marshal(t.red.walk(key, tree))
+	return t.red.json(key, b)
 }
 
 func marshal(v any) ([]byte, error) {

@@ -3,6 +3,9 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,5 +97,94 @@ func TestTokensDependOnKey(t *testing.T) {
 	b := (&redactor{key: []byte("another-key-of-16+")}).token("alex@contoso.com")
 	if a == b {
 		t.Error("two keys gave the same token")
+	}
+}
+
+// TestRedactLearnsNames: user names that are not addresses are learned
+// from the outputs caafix reads and replaced wherever they appear later.
+func TestRedactLearnsNames(t *testing.T) {
+	t.Parallel()
+	red := &redactor{key: testKey}
+	events := []Event{
+		{Name: "step.output", Fields: map[string]any{"stdout": "\"contoso\\alex.w\",\"S-1-5-21-1-2-3-1104\"\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "CONTOSO\\alex.w\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "\r\n    Target: LegacyGeneric:target=git:https://example.org\r\n    Type: Generic \r\n    User: gitbob\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "    Ziel: LegacyGeneric:target=x\r\n    Benutzer: hanna.k\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "    Executing Account Name : PC-0042\\kim, kim@contoso.com\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "NT AUTHORITY\\SYSTEM\r\n"}},
+		{Name: "step.output", Fields: map[string]any{"stdout": "PC-0042\\John Smith\r\n"}},
+		{Name: "step.end", Reason: "rejoin via Settings\\Accounts"},
+		{Name: "policy.decision", Reason: "acts on CONTOSO\\alex.w's profile; caafix runs as SYSTEM"},
+		{Name: "step.end", Reason: "gitbob and hanna.k keep their other sign-ins; kim too; AzureAD\\NewUser's as well; john smith"},
+	}
+	var buf bytes.Buffer
+	tr, err := Open("-", Options{Stdout: &buf, Now: clock(), RedactUsers: true, RedactKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if err := tr.Write(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := buf.String()
+	for _, name := range []string{"alex", "gitbob", "hanna", "kim", "NewUser", "john"} {
+		if strings.Contains(strings.ToLower(out), strings.ToLower(name)) {
+			t.Errorf("%s is left in the log:\n%s", name, out)
+		}
+	}
+	for _, want := range []string{
+		red.token(`contoso\alex.w`), red.token("gitbob"), red.token("hanna.k"), red.token(`PC-0042\kim`), red.token("kim"), red.token(`AzureAD\NewUser`),
+		red.token(`PC-0042\John Smith`), red.token("john smith"),
+		`NT AUTHORITY\\SYSTEM`, "caafix runs as SYSTEM", `rejoin via Settings\\Accounts`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s is not in the log:\n%s", want, out)
+		}
+	}
+	if got := tr.Redact("summary: gitbob kim@contoso.com"); got != "summary: "+red.token("gitbob")+" "+red.token("kim@contoso.com") {
+		t.Errorf("Redact = %q", got)
+	}
+	b, err := tr.RedactJSON([]byte(`{"facts":{"user":"AzureAD\\x","n":1},"msg":"hanna.k left"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"facts":{"n":1,"user":"` + red.token(`AzureAD\x`) + `"},"msg":"` + red.token("hanna.k") + ` left"}`; string(b) != want {
+		t.Errorf("RedactJSON = %s, want %s", b, want)
+	}
+}
+
+func TestRedactNothingWhenOff(t *testing.T) {
+	t.Parallel()
+	tr, _ := Open("-", Options{Stdout: io.Discard})
+	if got := tr.Redact("alex@contoso.com"); got != "alex@contoso.com" {
+		t.Errorf("Redact = %q", got)
+	}
+	if got, _ := tr.RedactJSON([]byte(`{"user":"a"}`)); string(got) != `{"user":"a"}` {
+		t.Errorf("RedactJSON = %s", got)
+	}
+}
+
+func TestLoadRedactKey(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state", "audit-redact.key")
+	k1, err := LoadRedactKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k1) != 64 {
+		t.Errorf("key of %d bytes, want 64 hex digits", len(k1))
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v, %v; want mode 0600", info, err)
+	}
+	k2, err := LoadRedactKey(path)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Errorf("second load: %q, %v; want the same key", k2, err)
+	}
+	short := filepath.Join(t.TempDir(), "short.key")
+	os.WriteFile(short, []byte("abc\n"), 0o600)
+	if _, err := LoadRedactKey(short); err == nil || !strings.Contains(err.Error(), short) {
+		t.Errorf("short key: %v, want an error naming the file", err)
 	}
 }

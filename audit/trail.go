@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/caafix/caafix/outcome"
 )
@@ -50,42 +51,54 @@ type Run struct {
 	Device  string // device: the hostname
 }
 
-// Options tune a trail. The zero value writes an unrotated log without
-// redaction.
+// Options tune a trail. The zero value writes a file rotated at 100 MB,
+// without redaction or sinks.
 type Options struct {
 	// Now is the clock for the time field; default time.Now.
 	Now func() time.Time
 	// Stdout is the sink for path "-"; default os.Stdout.
 	Stdout io.Writer
-	// Rotate, when set, starts a new file when the current one is full.
+	// Rotate tunes rotation of a file; nil means the defaults (100 MB,
+	// every backup kept, uncompressed). Stdout is never rotated.
 	Rotate *Rotation
-	// RedactUsers replaces the value of every field named user, and every
-	// e-mail address in any string, with user-<12 hex digits>: the start of
-	// HMAC-SHA256(RedactKey, the lower-cased value). The same user always
-	// gets the same token, so reviewers can still group by user, but only
-	// the key's holder can test a guess. The key must be secret and at
-	// least MinRedactKey bytes long.
+	// RedactUsers replaces user names and e-mail addresses with
+	// user-<12 hex digits>: the start of HMAC-SHA256(RedactKey, the
+	// lower-cased name). See docs/audit.md for what counts as a user name.
+	// The same user always gets the same token, so reviewers can still
+	// group by user, but only the key's holder can test a guess. The key
+	// must be secret and at least MinRedactKey bytes long.
 	RedactUsers bool
 	RedactKey   []byte
+	// EventLog also sends every line to the Windows Event Log
+	// (Application log, source caafix). Where it cannot be opened or
+	// written, the file trail says so and the run goes on.
+	EventLog bool
+	// Sinks receive a copy of every line after the file has it.
+	Sinks []Sink
 }
 
 // Trail is an open audit log. Its methods are safe for concurrent use.
 type Trail struct {
-	mu   sync.Mutex
-	path string
-	w    io.Writer
-	f    *os.File // nil for stdout
-	size int64    // bytes in f
-	rot  *rotation
-	now  func() time.Time
-	red  *redactor
-	buf  bytes.Buffer
-	zl   zerolog.Logger
+	mu        sync.Mutex
+	path      string
+	w         io.Writer          // stdout, or lj
+	lj        *lumberjack.Logger // nil for stdout
+	size      int64              // bytes in the current file
+	max       int64              // the rotation limit
+	rot       Rotation
+	rotated   time.Time // the millisecond of the last rotation
+	rotateErr error     // the last rotation failed: written on in the current file
+	now       func() time.Time
+	red       *redactor
+	buf       bytes.Buffer
+	zl        zerolog.Logger
+	sinks     []*sinkState
 
 	run    Run
 	seq    int64
 	head   string
 	broken error // sticky: once set, every write returns it
+
 	// pending is written before the next event: audit.recovered, after a
 	// torn last line was moved aside (see recoverTail).
 	pending *Event
@@ -94,15 +107,15 @@ type Trail struct {
 // Open opens the audit log at path, or stdout for "-", and continues its
 // hash chain: the first line written gets the seq after the last line
 // already in the file (or, when the file is empty, in its newest rotated
-// backup) and that line's hash as prev.
+// backup, plain or compressed) and that line's hash as prev.
 //
-// The file is opened for appending and created with mode 0600 in folders
-// created with 0700 (on Windows these modes do not restrict access; the
-// ACL comes from the folder). A last line without its line end (caafix
-// stopped while writing it) is moved aside and recorded (see recoverTail).
-// Open fails with a [*WriteError] when the file cannot be opened, or when
+// The file is created with mode 0600 in folders created with 0700 (on
+// Windows these modes do not restrict access; the ACL comes from the
+// folder) and written through lumberjack, which rotates it. Open fails
+// with a [*WriteError] when the file cannot be opened for writing, or when
 // its last complete line is not a caafix audit line, since continuing it
-// would hide the damage.
+// would hide the damage. A last line without its line end (caafix stopped
+// while writing it) is moved aside and recorded (see recoverTail).
 func Open(path string, opts Options) (*Trail, error) {
 	if path == "" {
 		return nil, outcome.Errorf(outcome.Usage, "no audit log given").WithHint("set --audit-log to a file, or - for stdout")
@@ -116,59 +129,55 @@ func Open(path string, opts Options) (*Trail, error) {
 			return nil, outcome.Errorf(outcome.Usage, "audit user redaction needs a key of at least %d bytes, got %d", MinRedactKey, len(opts.RedactKey)).
 				WithHint("configure a secret redaction key, or turn redaction off")
 		}
-		t.red = &redactor{key: bytes.Clone(opts.RedactKey)}
+		t.red = newRedactor(opts.RedactKey)
 	}
 	// A logger of our own: no global fields, hooks or sampler apply, and
 	// the time is formatted here rather than through zerolog's globals.
 	t.zl = zerolog.New(&t.buf)
 	if path == "-" {
-		if opts.Rotate != nil {
-			return nil, outcome.Errorf(outcome.Usage, "audit log rotation needs a file, not stdout").WithHint("give --audit-log a file path, or turn rotation off")
-		}
 		t.w = opts.Stdout
 		if t.w == nil {
 			t.w = os.Stdout
 		}
+		t.openSinks(opts)
 		return t, nil
 	}
+	rot := Rotation{}
 	if opts.Rotate != nil {
-		t.rot = newRotation(*opts.Rotate)
+		rot = *opts.Rotate
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &WriteError{Path: path, Op: "open", Err: err}
 	}
-	if err := t.openFile(); err != nil {
-		return nil, err
+	// Open it here, not at lumberjack's first write: a log that cannot be
+	// written must stop the run before it starts.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, &WriteError{Path: path, Op: "open", Err: err}
 	}
-	seq, head, err := lastOf(t.f, t.size)
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, &WriteError{Path: path, Op: "open", Err: err}
+	}
+	size := info.Size()
+	seq, head, err := lastOf(f, size)
 	if errors.Is(err, errTornTail) {
-		if err = t.recoverTail(); err == nil {
-			seq, head, err = lastOf(t.f, t.size)
+		if size, t.pending, err = recoverTail(f, size, path, t.now()); err == nil {
+			seq, head, err = lastOf(f, size)
 		}
 	}
-	if err == nil && t.size == 0 {
+	if err == nil && size == 0 {
 		seq, head, err = lastOfBackups(path)
 	}
 	if err != nil {
-		t.f.Close()
 		return nil, &WriteError{Path: path, Op: "continue the chain of", Err: err}
 	}
-	t.seq, t.head = seq, head
+	t.seq, t.head, t.size = seq, head, size
+	t.lj, t.max, t.rot = rot.logger(path), rot.limit(), rot
+	t.w = t.lj
+	t.openSinks(opts)
 	return t, nil
-}
-
-func (t *Trail) openFile() error {
-	f, err := os.OpenFile(t.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return &WriteError{Path: t.path, Op: "open", Err: err}
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return &WriteError{Path: t.path, Op: "open", Err: err}
-	}
-	t.f, t.w, t.size = f, f, info.Size()
-	return nil
 }
 
 // lastOf returns the seq and hash of the last line of a log of the given
@@ -197,29 +206,6 @@ func lastOf(f *os.File, size int64) (int64, string, error) {
 	return h.seq, hash, nil
 }
 
-// lastOfBackups continues from the newest rotated backup of path, if any.
-func lastOfBackups(path string) (int64, string, error) {
-	backups, err := Backups(path)
-	if err != nil || len(backups) == 0 {
-		return 0, "", err
-	}
-	newest := backups[len(backups)-1]
-	f, err := os.Open(newest)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return 0, "", err
-	}
-	seq, head, err := lastOf(f, info.Size())
-	if err != nil {
-		return 0, "", fmt.Errorf("%s: %w", newest, err)
-	}
-	return seq, head, nil
-}
-
 // SetRun stamps every later event with r.
 func (t *Trail) SetRun(r Run) {
 	t.mu.Lock()
@@ -240,7 +226,9 @@ func (t *Trail) Path() string { return t.path }
 
 // Write writes e as one line, with a single write call and no buffering
 // in between, so a line is in the file (or at least the OS) when Write
-// returns. Write it before the action the event describes.
+// returns. Write it before the action the event describes. Then the
+// sinks get a copy; a sink that fails is reported in the file and gets no
+// more lines, and Write still succeeds.
 //
 // An event that cannot be encoded (a reserved or unencodable field, a line
 // over MaxLine) returns an error and writes nothing. A failed write
@@ -266,21 +254,26 @@ func (t *Trail) write(e Event) error {
 	if err != nil {
 		return err
 	}
-	if t.rot != nil {
-		t.rotateFor(int64(len(line)))
+	if t.lj != nil {
+		t.rotateIfFull(int64(len(line)))
 		if t.broken != nil {
 			return t.broken
 		}
 	}
 	n, err := t.w.Write(line)
+	if err != nil && n == 0 && t.lj != nil && t.rotateErr != nil {
+		// lumberjack could not rename the full file, and so writes
+		// nothing: write on in it, as rotateIfFull promises.
+		n, err = appendFile(t.path, line)
+	}
 	if err == nil && n != len(line) {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		if t.f != nil && n > 0 {
+		if t.lj != nil && n > 0 {
 			// Take back a partial line so the file still ends on a
 			// complete one; best effort, as the disk may be failing.
-			_ = t.f.Truncate(t.size)
+			_ = os.Truncate(t.path, t.size)
 		}
 		t.broken = &WriteError{Path: t.path, Op: "write", Err: err}
 		return t.broken
@@ -288,7 +281,20 @@ func (t *Trail) write(e Event) error {
 	t.size += int64(n)
 	t.seq++
 	t.head = hash
-	return nil
+	return t.send(e, line[:len(line)-1])
+}
+
+// appendFile appends line to the file at path.
+func appendFile(path string, line []byte) (int, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.Write(line)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
 }
 
 // Sync forces the log to disk. Call it before disruptive steps: a restart
@@ -304,23 +310,51 @@ func (t *Trail) sync() error {
 	if t.broken != nil {
 		return t.broken
 	}
-	if t.f == nil {
+	if t.lj == nil {
 		if s, ok := t.w.(interface{ Sync() error }); ok {
 			_ = s.Sync()
 		}
 		return nil
 	}
-	if err := t.f.Sync(); err != nil {
+	if err := t.syncFile(); err != nil {
 		t.broken = &WriteError{Path: t.path, Op: "sync", Err: err}
 		return t.broken
 	}
 	return nil
 }
 
+// syncFile forces the current file to disk through a handle of its own,
+// since lumberjack has no Sync and keeps its handle to itself. That is
+// enough: the trail writes through lumberjack and rotates it only under
+// t.mu, so the file at t.path is the one holding every line written since
+// the last rotation (and rotateIfFull syncs a file before it is rotated).
+// On Linux fsync(2) writes back the file's dirty pages and metadata
+// whichever descriptor wrote them, since the page cache belongs to the
+// inode, not to a descriptor. On Windows FlushFileBuffers writes back the
+// cache of the file, which the cache manager keeps per file, not per
+// handle; it needs a handle with GENERIC_WRITE access, which O_WRONLY
+// asks for (and which lumberjack's handle allows others by sharing
+// write). The folder is synced too where the OS allows it, so that a file
+// created by rotation is found after a crash.
+func (t *Trail) syncFile() error {
+	f, err := os.OpenFile(t.path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(t.path))
+}
+
 var errClosed = errors.New("the trail is closed")
 
-// Close syncs and closes the log; later writes fail. Closing twice is not
-// an error.
+// Close syncs and closes the log and the sinks; later writes fail.
+// Closing twice is not an error.
 func (t *Trail) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -328,12 +362,12 @@ func (t *Trail) Close() error {
 		return nil
 	}
 	err := t.sync()
-	if t.f != nil {
-		if cerr := t.f.Close(); err == nil && cerr != nil {
+	if t.lj != nil {
+		if cerr := t.lj.Close(); err == nil && cerr != nil {
 			err = &WriteError{Path: t.path, Op: "close", Err: cerr}
 		}
-		t.f = nil
 	}
+	t.closeSinks()
 	t.broken = &WriteError{Path: t.path, Op: "write", Err: errClosed}
 	return err
 }

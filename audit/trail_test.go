@@ -338,7 +338,6 @@ func TestOpenUsageErrors(t *testing.T) {
 		{"no path", "", Options{}},
 		{"redaction without a key", "-", Options{RedactUsers: true}},
 		{"redaction with a short key", "-", Options{RedactUsers: true, RedactKey: []byte("short")}},
-		{"rotating stdout", "-", Options{Rotate: &Rotation{MaxSizeMB: 1}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -571,5 +570,27 @@ func TestGlobalLevelDisabled(t *testing.T) {
 	zerolog.SetGlobalLevel(zerolog.PanicLevel)
 	if err := tr.Write(Event{Name: "run.start"}); err != nil || buf.Len() == 0 {
 		t.Errorf("a high global level must not silence the trail: %v", err)
+	}
+}
+
+// TestSyncFailsWithoutTheFile: the sync goes through a handle of its own
+// on the file at the log's path; when that file is gone, nothing can be
+// known to be on disk, so the trail is broken like after a failed write.
+func TestSyncFailsWithoutTheFile(t *testing.T) {
+	t.Parallel()
+	tr, path := openTemp(t, Options{})
+	if err := tr.Write(Event{Name: "step.start", Step: "restart"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	err := tr.Sync()
+	var we *WriteError
+	if !errors.As(err, &we) || we.Op != "sync" || !errors.Is(err, fs.ErrNotExist) || outcome.Of(err) != outcome.HostError {
+		t.Fatalf("sync = %v, want a host error from the sync", err)
+	}
+	if err2 := tr.Write(Event{Name: "step.command"}); err2 != err {
+		t.Errorf("write after a failed sync: %v, want the sync's error", err2)
 	}
 }

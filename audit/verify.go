@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Report is what Verify found in an intact log.
@@ -57,20 +56,21 @@ func VerifyWith(r io.Reader, name string, opts VerifyOptions) (Report, error) {
 }
 
 // VerifyFiles verifies the files that hold one log, in chain order (as
-// [Files] returns them): each file's first line must continue the last
-// line of the file before. opts apply to the first file.
+// [Files] returns them), plain or gzip-compressed: each file's first line
+// must continue the last line of the file before. opts apply to the first
+// file.
 func VerifyFiles(paths []string, opts VerifyOptions) (Report, error) {
 	v := verifier{opts: opts}
 	if len(paths) == 0 {
 		return v.rep, errors.New("no audit log files to verify")
 	}
 	for _, p := range paths {
-		f, err := os.Open(p)
+		r, err := openLog(p)
 		if err != nil {
 			return v.rep, err
 		}
-		err = v.file(f, p)
-		f.Close()
+		err = v.file(r, p)
+		r.Close()
 		if err != nil {
 			return v.rep, err
 		}

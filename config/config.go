@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/internal/strictyaml"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
@@ -39,7 +40,23 @@ type Config struct {
 	// MaintenanceWindows are when disruptive steps may run without
 	// --allow-disruptive, in self-healing runs too (device local time).
 	MaintenanceWindows []policy.Window
+	Audit              Audit
 	File               string // the configuration file read, "" when none
+}
+
+// Audit tunes the audit trail (docs/audit.md): rotation, user redaction
+// and the Windows Event Log.
+type Audit struct {
+	MaxSizeMB   int  // rotate the file at this size, 2 to 102400 (default 100)
+	MaxBackups  int  // rotated files to keep; 0 keeps all
+	MaxAgeDays  int  // remove rotated files older than this; 0 keeps them
+	Compress    bool // gzip rotated files
+	RedactUsers bool // replace user names and e-mail addresses with keyed tokens
+	// RedactKey is the redaction key, at least 16 bytes; "" means a key
+	// made for this device in the state dir. One key for the fleet lets
+	// reviewers group a user across devices.
+	RedactKey string
+	EventLog  bool // copy every line to the Windows Event Log
 }
 
 // Host tunes the PowerShell host.
@@ -176,6 +193,14 @@ var keys = map[string]kind{
 	"self_heal.recheck_after": kDuration,
 	"maintenance_windows":     kWindows,
 	"trust.certificates":      kList,
+	"audit":                   kSection,
+	"audit.max_size_mb":       kInt,
+	"audit.max_backups":       kInt,
+	"audit.max_age_days":      kInt,
+	"audit.compress":          kBool,
+	"audit.redact_users":      kBool,
+	"audit.redact_key":        kText,
+	"audit.eventlog":          kBool,
 }
 
 // flagKeys maps command-line flags to configuration keys.
@@ -414,12 +439,36 @@ func (l *loader) fill(cfg *Config) {
 	cfg.Host.CommandTimeout = dur("host.command_timeout", "2m", time.Second, time.Hour)
 	cfg.Host.StartTimeout = dur("host.start_timeout", "30s", time.Second, 10*time.Minute)
 	cfg.Detect.Lookback = dur("detect.lookback", "24h", time.Minute, 30*24*time.Hour)
-	allow := text("policy.allow_disruptive", "false")
-	b, err := strconv.ParseBool(allow)
-	if err != nil {
-		l.bad("policy.allow_disruptive", allow, "%q is not true or false", allow)
+	boolean := func(key string) bool {
+		s := text(key, "false")
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			l.bad(key, s, "%q is not true or false", s)
+		}
+		return b
 	}
-	cfg.Policy.AllowDisruptive = b
+	number := func(key, def string, lo, hi int) int {
+		s := text(key, def)
+		n, err := strconv.Atoi(s)
+		if err != nil || n < lo || n > hi {
+			l.bad(key, s, "%q is not a whole number from %d to %d", s, lo, hi)
+		}
+		return n
+	}
+	cfg.Policy.AllowDisruptive = boolean("policy.allow_disruptive")
+	cfg.Audit = Audit{
+		MaxSizeMB:   number("audit.max_size_mb", "100", audit.MinRotateMB, 100<<10),
+		MaxBackups:  number("audit.max_backups", "0", 0, 1<<20),
+		MaxAgeDays:  number("audit.max_age_days", "0", 0, 100*366),
+		Compress:    boolean("audit.compress"),
+		RedactUsers: boolean("audit.redact_users"),
+		RedactKey:   v.GetString("audit.redact_key"),
+		EventLog:    boolean("audit.eventlog"),
+	}
+	if k := cfg.Audit.RedactKey; k != "" && len(k) < audit.MinRedactKey {
+		// The key is a secret: the message never shows it.
+		l.bad("audit.redact_key", k, "the key has %d bytes; use at least %d random ones, such as 64 hex digits", len(k), audit.MinRedactKey)
+	}
 	cfg.Policy.Deny = l.deny(v.Get("policy.deny"))
 	cfg.ExitCodes = l.exitCodes(v.Get("exit_codes"))
 	cfg.Trust.PublicKeys = l.trustList("trust.public_keys", v.Get("trust.public_keys"), "a minisign public key (RW…) or the path of a .pub file",

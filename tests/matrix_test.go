@@ -1,8 +1,6 @@
 package tests
 
 import (
-	"errors"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,76 +12,77 @@ import (
 // changing matches every command that changes a device.
 const changing = `cmdkey .*/delete|dsregcmd /cleanupaccounts|dsregcmd /leave|w32tm /resync|^shutdown|Start-Service|OfficeClickToRun`
 
-// The scenario matrix: every built-in scenario (every fault; cloud, hybrid,
-// registered and domain-only joins; managed or not; elevated or not; user
-// or SYSTEM) under each consent, run through the real binary. Each case
-// asserts the exit code, what the device received and what it never did.
-func TestScenarioMatrix(t *testing.T) {
-	t.Parallel()
+// matrixCase is one run of the scenario matrix.
+type matrixCase struct {
+	name     string
+	scenario string
+	flags    []string
+	exit     int
+	outcome  string   // the run's outcome, as the summary line and run.end name it
+	fixedBy  string   // the step that fixed the symptom, when the outcome is fixed
+	sent     []string // regexps each matched by some command
+	never    []string // regexps matched by no command
+}
+
+// matrixCases are the scenario matrix: every built-in scenario (every
+// fault; cloud, hybrid, registered and domain-only joins; managed or not;
+// elevated or not; user or SYSTEM) under each consent.
+func matrixCases() []matrixCase {
 	none := []string{}
 	disruptive := []string{"--allow-disruptive"}
 	all := []string{"--allow-disruptive", "--allow-dangerous"}
-	cases := []struct {
-		name     string
-		scenario string
-		flags    []string
-		exit     int
-		sent     []string // regexps each matched by some command
-		never    []string // regexps matched by no command
-	}{
-		{"healthy device gets no changing command", "healthy", all, 0, []string{`^dsregcmd /status$`}, []string{changing}},
-		{"healthy hybrid device gets no changing command", "hybrid-healthy", all, 0, nil, []string{changing}},
-		{"wam cache fixed by cleanupaccounts", "wam-cache", none, 0, []string{`^dsregcmd /cleanupaccounts$`}, []string{`cmdkey .*/delete`, `^shutdown`}},
-		{"office credentials fixed by cmdkey", "office-creds", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`}, []string{`git:https`, `^shutdown`}},
-		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, nil},
-		{"skewed clock fixed by resync", "clock-skew", none, 0, []string{`^w32tm /resync /force$`}, []string{`Start-Service`, `/cleanupaccounts`}},
-		{"stopped time service started before resync", "clock-skew-stopped", none, 0, []string{`^Start-Service -Name w32time$`, `^w32tm /resync /force$`}, nil},
-		{"transient without consent is blocked", "transient", none, 4, nil, []string{`^shutdown`}},
-		{"transient with consent schedules a restart", "transient", disruptive, 5, []string{`^shutdown /r /t '300' /c '.*' /d p:4:1$`}, []string{`shutdown .*/o\b`, `/leave`}},
-		{"broken join without dangerous consent never leaves", "join-broken", disruptive, 5, nil, []string{`/leave`}},
-		{"broken join without consent is blocked", "join-broken", none, 4, nil, []string{`/leave`, `^shutdown`}},
-		{"office install without consent is blocked", "office-install", none, 4, nil, []string{`OfficeClickToRun`}},
-		{"conditional access escalates", "conditional-access", none, 4, nil, []string{`/leave`, `^shutdown`}},
-		{"conditional access on a managed device never leaves", "conditional-access", all, 5, nil, []string{`/leave`}},
-		{"av or vpn escalates", "av-vpn", none, 4, nil, []string{`/leave`, `^shutdown`}},
-		{"hybrid wam cache fixed without leaving", "hybrid-wam-cache", all, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
-		{"verbatim hybrid status never leaves", "verbatim-hybrid", all, 0, nil, []string{`/leave`}},
-		{"managed wam cache fixed without leaving", "managed-wam-cache", all, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
-		{"registered device wam cache fixed", "registered-wam-cache", none, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
-		{"domain-only device never leaves", "domain-only", all, 5, nil, []string{`/leave`}},
-		{"not elevated sends no admin command", "not-elevated", all, 4, nil, []string{`/cleanupaccounts`, `/resync`, `^shutdown`, `Start-Service`, `OfficeClickToRun`, `/leave`}},
-		{"system with nobody signed in runs no user step", "system-no-user", none, 4, nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
-		{"system with a user signed in fixes the device in the user's session", "system-user", none, 0, []string{`^Register-ScheduledTask|New-ScheduledTaskPrincipal -UserId 'AzureAD\\alex' -LogonType Interactive`, `^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`, `^dsregcmd /cleanupaccounts$`}, []string{`git:https`, `^shutdown`}},
+	return []matrixCase{
+		{"healthy device gets no changing command", "healthy", all, 0, "healthy", "", []string{`^dsregcmd /status$`}, []string{changing}},
+		{"healthy hybrid device gets no changing command", "hybrid-healthy", all, 0, "healthy", "", nil, []string{changing}},
+		{"wam cache fixed by cleanupaccounts", "wam-cache", none, 0, "fixed", "wam-cache", []string{`^dsregcmd /cleanupaccounts$`}, []string{`cmdkey .*/delete`, `^shutdown`}},
+		{"office credentials fixed by cmdkey", "office-creds", none, 0, "fixed", "office-credentials", []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`}, []string{`git:https`, `^shutdown`}},
+		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, "fixed", "office-credentials", []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, nil},
+		{"skewed clock fixed by resync", "clock-skew", none, 0, "fixed", "clock", []string{`^w32tm /resync /force$`}, []string{`Start-Service`, `/cleanupaccounts`}},
+		{"stopped time service started before resync", "clock-skew-stopped", none, 0, "fixed", "clock", []string{`^Start-Service -Name w32time$`, `^w32tm /resync /force$`}, nil},
+		{"transient without consent is blocked", "transient", none, 4, "blocked", "", nil, []string{`^shutdown`}},
+		{"transient with consent schedules a restart", "transient", disruptive, 5, "reboot-pending", "", []string{`^shutdown /r /t '300' /c '.*' /d p:4:1$`}, []string{`shutdown .*/o\b`, `/leave`}},
+		{"broken join without dangerous consent never leaves", "join-broken", disruptive, 5, "reboot-pending", "", nil, []string{`/leave`}},
+		{"broken join without consent is blocked", "join-broken", none, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
+		{"office install without consent is blocked", "office-install", none, 4, "blocked", "", nil, []string{`OfficeClickToRun`}},
+		{"conditional access escalates", "conditional-access", none, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
+		{"conditional access on a managed device never leaves", "conditional-access", all, 5, "reboot-pending", "", nil, []string{`/leave`}},
+		{"av or vpn escalates", "av-vpn", none, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
+		{"hybrid wam cache fixed without leaving", "hybrid-wam-cache", all, 0, "fixed", "wam-cache", []string{`/cleanupaccounts`}, []string{`/leave`}},
+		{"verbatim hybrid status never leaves", "verbatim-hybrid", all, 0, "fixed", "wam-cache", nil, []string{`/leave`}},
+		{"managed wam cache fixed without leaving", "managed-wam-cache", all, 0, "fixed", "wam-cache", []string{`/cleanupaccounts`}, []string{`/leave`}},
+		{"registered device wam cache fixed", "registered-wam-cache", none, 0, "fixed", "wam-cache", []string{`/cleanupaccounts`}, []string{`/leave`}},
+		{"domain-only device never leaves", "domain-only", all, 5, "reboot-pending", "", nil, []string{`/leave`}},
+		{"not elevated sends no admin command", "not-elevated", all, 4, "escalate", "", nil, []string{`/cleanupaccounts`, `/resync`, `^shutdown`, `Start-Service`, `OfficeClickToRun`, `/leave`}},
+		{"system with nobody signed in runs no user step", "system-no-user", none, 4, "blocked", "", nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
+		{"system with a user signed in fixes the device in the user's session", "system-user", none, 0, "fixed", "office-credentials", []string{`^Register-ScheduledTask|New-ScheduledTaskPrincipal -UserId 'AzureAD\\alex' -LogonType Interactive`, `^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`, `^dsregcmd /cleanupaccounts$`}, []string{`git:https`, `^shutdown`}},
 	}
-	for _, c := range cases {
+}
+
+// The scenario matrix, run through the real binary. Each case asserts the
+// exit code, the outcome in the summary line, what the device received
+// and what it never did.
+func TestScenarioMatrix(t *testing.T) {
+	t.Parallel()
+	for _, c := range matrixCases() {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			state := filepath.Join(dir, "state")
 			args := append([]string{"run", "--simulate", c.scenario, "--state-dir", state, "--audit-log", filepath.Join(dir, "audit.jsonl")}, c.flags...)
-			cmd := exec.Command(caafixPath(), args...)
-			cmd.Dir = dir
-			cmd.Env = append(cmd.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+dir)
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatalf("run caafix: %v", err)
-			}
-			out := strings.TrimRight(stdout.String(), "\n")
+			code, stdout, stderr := runCaafix(t, dir, args...)
+			out := strings.TrimRight(stdout, "\n")
 			last := out[strings.LastIndex(out, "\n")+1:]
 			if code != c.exit {
-				t.Fatalf("exit %d, want %d\nlast line: %s\nstderr: %s", code, c.exit, last, stderr.String())
+				t.Fatalf("exit %d, want %d\nlast line: %s\nstderr: %s", code, c.exit, last, stderr)
 			}
-			if stderr.Len() > 0 {
-				t.Errorf("stderr is not empty: %s", stderr.String())
+			if stderr != "" {
+				t.Errorf("stderr is not empty: %s", stderr)
 			}
-			if !strings.HasPrefix(last, "caafix ") || len(last) > 2000 {
-				t.Errorf("last line is not the summary: %q", last)
+			if !strings.HasPrefix(last, "caafix "+c.outcome+": ") || len(last) > 2000 {
+				t.Errorf("last line is not the summary of outcome %s: %q", c.outcome, last)
+			}
+			if c.fixedBy != "" && !strings.Contains(last, "fixed by step "+c.fixedBy+";") && !strings.Contains(last, "fixed by step "+c.fixedBy+" ") {
+				t.Errorf("last line does not say fixed by step %s: %q", c.fixedBy, last)
 			}
 			recorded, err := devicesim.Commands(state)
 			if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/bhendo/go-powershell/backend"
 	"github.com/spf13/cobra"
 
-	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/config"
 	"github.com/caafix/caafix/devicesim"
 	"github.com/caafix/caafix/executor"
@@ -167,11 +166,12 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		return err
 	}
 
-	trail, err := audit.Open(a.cfg.AuditLog, audit.Options{})
+	trail, err := a.openTrail(target.stateDir)
 	if err != nil {
 		return err
 	}
 	defer trail.Close()
+	a.redactOutput(trail)
 
 	consent := policy.Consent{AllowDisruptive: a.cfg.Policy.AllowDisruptive}
 	if consent.AllowDisruptive {
@@ -210,6 +210,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
 	}
 	rep, runErr := executor.Run(c.Context(), opts)
+	if a.cfg.Audit.RedactUsers {
+		redactReport(trail, rep)
+	}
 	if kind.detect {
 		return a.detected(rep, runErr)
 	}
@@ -223,6 +226,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	}
 	if a.cfg.Output == "json" {
 		b, err := json.Marshal(rep)
+		if err == nil {
+			b, err = trail.RedactJSON(b)
+		}
 		if err != nil {
 			return err
 		}
