@@ -12,6 +12,7 @@ import (
 
 	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/escalation"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/pshost"
@@ -54,6 +55,10 @@ type Options struct {
 	// Progress, when set, receives one human-readable line per decision
 	// and step as the run goes.
 	Progress func(line string)
+	// EscalationDir is where the escalation bundle of a run that ends in
+	// escalate or blocked goes (and a collect's); "" writes none.
+	EscalationDir string
+	Escalation    escalation.Options
 }
 
 // Run runs the runbook. The report is always returned, with its outcome;
@@ -113,6 +118,7 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
+	raw          rawOutput // for the escalation bundle
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -136,7 +142,7 @@ func (x *run) write(e audit.Event) error {
 	return nil
 }
 
-func (x *run) do(ctx context.Context) (outcome.Kind, error) {
+func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 	rb := x.o.Runbook
 	if err := x.write(audit.Event{Name: "run.start", Fields: map[string]any{
 		"mode": string(x.o.Mode), "simulate": x.o.Simulate, "caafix_version": x.o.Version,
@@ -152,6 +158,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}
 	x.host = host
 	defer host.Close()
+	defer func() { kind, err = x.bundle(ctx, kind, err) }()
 
 	if x.o.Mode == ModeCancelRestart {
 		return x.cancelRestart(ctx)
@@ -174,6 +181,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	x.rep.Symptom = &sym
 	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
 		return outcome.HostError, err
+	}
+	if x.o.Mode == ModeCollect {
+		return collected(sym), nil
 	}
 
 	decisions := policy.Evaluate(policy.Input{Runbook: rb, Facts: facts, Consent: x.o.Consent, Deny: x.o.Deny})
@@ -433,7 +443,7 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 	ms := x.rep.Duration.Milliseconds()
 	code := x.o.Codes.Exit(kind)
 	werr := x.o.Trail.Write(audit.Event{Name: "run.end", Outcome: kind.String(), ExitCode: &code, DurationMs: &ms,
-		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error}})
+		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error, "bundle": x.rep.Bundle}})
 	x.rep.AuditHead = x.o.Trail.Head()
 	if werr != nil && err == nil {
 		err = &pshost.HostError{Op: "audit", Err: werr}

@@ -55,8 +55,12 @@ type Report struct {
 	Steps      []StepReport    `json:"steps"`
 	Rollbacks  []string        `json:"rollbacks,omitempty"`
 	AuditHead  string          `json:"audit_head,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	Duration   time.Duration   `json:"duration_ns"`
+	// Bundle is the escalation bundle's path; BundleError says why it is
+	// missing or incomplete.
+	Bundle      string        `json:"bundle,omitempty"`
+	BundleError string        `json:"bundle_error,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	Duration    time.Duration `json:"duration_ns"`
 }
 
 // MaxSummary is the longest summary line: Intune keeps 2,048 characters of
@@ -92,7 +96,14 @@ func (r *Report) Summary() string {
 	if len(r.Rollbacks) > 0 {
 		b.WriteString("; rollback: " + strings.Join(r.Rollbacks, " | "))
 	}
+	if r.BundleError != "" {
+		b.WriteString("; escalation bundle: " + r.BundleError)
+	}
 	tail := fmt.Sprintf(" [runbook %s v%d, run %s", r.Runbook, r.Version, r.RunID)
+	if r.Bundle != "" {
+		// In the tail, so no clipping of the text before can cut it.
+		tail += ", bundle " + r.Bundle
+	}
 	if r.AuditHead != "" {
 		tail += ", audit head " + r.AuditHead
 	}

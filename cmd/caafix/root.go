@@ -100,6 +100,7 @@ Exit codes: 0 healthy or fixed, 1 not fixed, 2 usage or runbook error,
 	pf.String("simulate", "", "run against a simulated Windows device: a built-in scenario name or a scenario YAML file")
 	pf.String("output", "text", "output format: text or json")
 	root.AddCommand(a.runCmd(), a.planCmd(), a.restartCmd(), a.detectCmd(), a.remediateCmd(), a.runbookCmd(), a.keyCmd(), a.auditCmd(), a.versionCmd(), a.devicesimCmd())
+	root.AddCommand(a.collectCmd())
 	return root
 }
 

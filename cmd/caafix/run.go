@@ -46,6 +46,7 @@ Built-in scenarios for --simulate: ` + strings.Join(devicesim.BuiltinNames(), ",
 	c.Flags().Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
 	c.Flags().Bool("self-heal", false, "an unattended self-healing run: no dangerous step ever, no disruptive step")
 	consentFlags(c)
+	zipFlag(c)
 	return c
 }
 
@@ -181,6 +182,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
+		EscalationDir: a.escalationDir(c, target), Escalation: escalationOptions(c),
 	}
 	if text {
 		opts.Progress = func(line string) { fmt.Fprintln(a.stdout, line) }
@@ -188,6 +190,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	rep, runErr := executor.Run(c.Context(), opts)
 	if kind.detect {
 		return a.detected(rep, runErr)
+	}
+	if mode == executor.ModeCollect {
+		return a.collected(rep, runErr)
 	}
 	outKind := rep.Outcome
 	if mode == executor.ModePlan && runErr == nil {
@@ -234,6 +239,8 @@ type target struct {
 	scenario string
 	stateDir string
 	init     func() error // prepares the device once the lock is held
+	// throwaway: a simulated run's temporary state dir, removed at the end
+	throwaway bool
 }
 
 // target returns the real device's PowerShell or the simulated device.
@@ -264,7 +271,7 @@ func (a *app) target(c *cobra.Command) (target, func(), error) {
 	// The simulated device is set up in the state dir only once the run
 	// holds the lock there.
 	init := func() error { return devicesim.Init(dir, sc) }
-	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init}, cleanup, nil
+	return target{starter: devicesim.NewStarter(dir), scenario: sc.Name, stateDir: dir, init: init, throwaway: dir != a.cfg.StateDir}, cleanup, nil
 }
 
 // devicesimCmd is the simulated device's process: the host starts caafix
