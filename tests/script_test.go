@@ -28,6 +28,7 @@ func TestScripts(t *testing.T) {
 			"lastline": cmdLastLine,
 			"simsent":  cmdSimSent,
 			"exitcode": cmdExitCode,
+			"bundle":   cmdBundle,
 		},
 	})
 }
