@@ -12,7 +12,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-func goldenCases(t *testing.T) []struct {
+func goldenCases(t testing.TB) []struct {
 	name string
 	c    *Case
 	o    Options
