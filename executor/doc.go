@@ -12,4 +12,12 @@
 // A healthy device gets no changing command at all. A dry run and a plan
 // send only read-only commands. A host error ends the run at once: caafix
 // does not guess what a half-finished command did.
+//
+// # Escalation
+//
+// A run that ends in escalate or blocked, and every collect ([ModeCollect]),
+// hands its record to package escalation while the host is still open: the
+// raw dsregcmd and AAD event output the run read, the facts, the steps and
+// the run's audit lines, after an escalation.bundle line. A bundle that
+// cannot be written never changes the outcome.
 package executor

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -94,6 +95,14 @@ func (a *app) collected(rep *executor.Report, runErr error) error {
 		return nil
 	}
 	a.exit(outcome.Healthy)
+	if a.cfg.Output == "json" {
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, string(b))
+		return nil
+	}
 	state := "the CAA50021 symptom is absent"
 	if rep.Symptom != nil && rep.Symptom.Present {
 		state = "the CAA50021 symptom is present"
