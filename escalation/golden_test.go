@@ -63,8 +63,9 @@ func goldenCases(t testing.TB) []struct {
 	}
 }
 
-// ESCALATION.md is compared with testdata/golden/NAME.md, after CRLF→LF;
-// -update rewrites the golden files.
+// ESCALATION.md and aad-events.txt are compared with
+// testdata/golden/NAME.md and NAME.aad-events.txt, after CRLF→LF; -update
+// rewrites the golden files.
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	for _, c := range goldenCases(t) {
@@ -74,25 +75,33 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := lf(fileOf(files, FileReadme))
-			path := filepath.Join("testdata", "golden", strings.ReplaceAll(c.name, " ", "-")+".md")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (create it with -update)", err)
-			}
-			if got != lf(string(want)) {
-				t.Errorf("%s differs from %s (see it with -update and git diff):\n%s", FileReadme, path, firstDiff(got, lf(string(want))))
+			base := filepath.Join("testdata", "golden", strings.ReplaceAll(c.name, " ", "-"))
+			for _, g := range []struct{ file, path string }{{FileReadme, base + ".md"}, {FileEvents, base + ".aad-events.txt"}} {
+				compareGolden(t, g.path, lf(fileOf(files, g.file)))
 			}
 		})
+	}
+}
+
+// compareGolden compares got with the golden file, after CRLF→LF; -update
+// rewrites it.
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with -update)", err)
+	}
+	if got != lf(string(want)) {
+		t.Errorf("%s differs (see it with -update and git diff):\n%s", path, firstDiff(got, lf(string(want))))
 	}
 }
 

@@ -3,7 +3,6 @@ package escalation
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +72,3 @@ func fileOf(files []File, name string) string {
 	}
 	return ""
 }
-
-func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }

@@ -66,7 +66,11 @@ func (v *view) markdown() string {
 	}
 	row(&b, "Managed / compliant", v.managed())
 	row(&b, "User", v.userLine())
-	row(&b, "Run", fmt.Sprintf("%s, runbook %s v%d, outcome %s (exit %d), bundle written %s", c.RunID, dash(c.Runbook), c.RunbookVersion, dash(c.Outcome), c.ExitCode, stamp(c.Time)))
+	if c.Command == "collect" {
+		row(&b, "Run", fmt.Sprintf("%s, caafix collect (no step ran), bundle written %s", c.RunID, stamp(c.Time)))
+	} else {
+		row(&b, "Run", fmt.Sprintf("%s, runbook %s v%d, outcome %s (exit %d), bundle written %s", c.RunID, dash(c.Runbook), c.RunbookVersion, dash(c.Outcome), c.ExitCode, stamp(c.Time)))
+	}
 	if c.AuditHead != "" {
 		row(&b, "Audit", "this run's lines are in "+FileAudit+"; the last one's hash is "+c.AuditHead+" (check the device's log with `caafix audit verify --head`)")
 	}
@@ -367,20 +371,22 @@ func missing(cond bool, why string) string {
 // eventsText renders the relevant AAD events for people, newest first.
 func eventsText(ev *evidence, raw string) string {
 	var b strings.Builder
-	b.WriteString("Microsoft-Windows-AAD/Operational: the recent events with an error (IDs 1098, 1104 or an error code), newest first.\r\n")
+	b.WriteString("Microsoft-Windows-AAD/Operational: the recent events with an error (IDs 1098, 1104 or an error code), newest first.\n")
 	switch {
 	case strings.TrimSpace(raw) == "":
-		b.WriteString("\r\nThe AAD log was not read, or Get-WinEvent found no event.\r\n")
+		b.WriteString("\nThe AAD log was not read, or Get-WinEvent found no event.\n")
 	case ev.eventsErr != nil:
-		b.WriteString("\r\nThe events could not be parsed (" + ev.eventsErr.Error() + "); the output as read:\r\n\r\n")
-		b.WriteString(clip(raw, maxText))
+		b.WriteString("\nThe events could not be parsed (" + ev.eventsErr.Error() + "); the output as read:\n\n")
+		b.WriteString(lf(clip(raw, maxText)) + "\n")
 	case len(ev.events) == 0:
-		b.WriteString("\r\nNone of the events read carries an error.\r\n")
+		b.WriteString("\nNone of the events read carries an error.\n")
 	}
 	for _, e := range ev.events {
-		fmt.Fprintf(&b, "\r\n=== %s  event %d  codes: %s\r\n", e.Time.UTC().Format(time.RFC3339Nano), e.ID, dash(strings.Join(device.ErrorCodes(e.Message), ", ")))
-		msg := strings.ReplaceAll(strings.ReplaceAll(clip(e.Message, maxMessage), "\r\n", "\n"), "\n", "\r\n")
-		b.WriteString(msg + "\r\n")
+		fmt.Fprintf(&b, "\n=== %s  event %d  codes: %s\n", e.Time.UTC().Format(time.RFC3339Nano), e.ID, dash(strings.Join(device.ErrorCodes(e.Message), ", ")))
+		b.WriteString(strings.TrimRight(lf(e.Message), "\n") + "\n")
 	}
 	return b.String()
 }
+
+// lf turns CRLF line ends into LF, as in the files caafix writes itself.
+func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
