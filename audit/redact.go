@@ -44,6 +44,9 @@ var accountREs = []*regexp.Regexp{
 	regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*\\[^\\"\r\n]*[^\\"\s])\s*$`),
 }
 
+// tokenRE matches a pseudonym that token made.
+var tokenRE = regexp.MustCompile(`^user-[0-9a-f]{12}$`)
+
 // serviceAccounts are Windows' own accounts: not people, and their names
 // (SYSTEM) are words the log needs.
 var serviceAccounts = []string{"system", "local service", "network service", "nt authority"}
@@ -82,8 +85,9 @@ func (r *redactor) token(user string) string {
 }
 
 // learn remembers a user name, and for DOMAIN\name the name alone too,
-// unless it is a Windows service account, a computer account (name$) or
-// too short to replace safely.
+// unless it is a Windows service account, a computer account (name$), a
+// pseudonym already (text redacted once, such as a bundle's audit lines)
+// or too short to replace safely.
 func (r *redactor) learn(name string) {
 	// Valid UTF-8: the name becomes part of a regular expression.
 	name = strings.ToLower(strings.ToValidUTF8(strings.TrimSpace(name), "\uFFFD"))
@@ -96,7 +100,7 @@ func (r *redactor) learn(name string) {
 	}
 	added := false
 	for _, n := range cands {
-		if len(n) < 3 || strings.HasSuffix(n, "$") || r.known[n] || strings.HasPrefix(n, `nt authority\`) || slices.Contains(serviceAccounts, n) {
+		if len(n) < 3 || strings.HasSuffix(n, "$") || tokenRE.MatchString(n) || r.known[n] || strings.HasPrefix(n, `nt authority\`) || slices.Contains(serviceAccounts, n) {
 			continue
 		}
 		r.known[n] = true

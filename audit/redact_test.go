@@ -154,6 +154,25 @@ func TestRedactLearnsNames(t *testing.T) {
 	}
 }
 
+// TestRedactTextTwice: redacting text that is redacted already (a bundle
+// made from a redacted log) leaves the pseudonyms as they are, so a user
+// keeps one pseudonym.
+func TestRedactTextTwice(t *testing.T) {
+	t.Parallel()
+	r, err := NewRedactor(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	once := r.Text("    User: gitbob\r\n    Executing Account Name : AzureAD\\alex, alex@contoso.com\r\n")
+	twice := r.Text(once)
+	if once != twice {
+		t.Errorf("redacting again changed the text:\n%q\n%q", once, twice)
+	}
+	if got, want := r.Text(`{"user": "AzureAD\\alex"}`, `AzureAD\alex`), `{"user": "`+r.User(`AzureAD\alex`)+`"}`; got != want {
+		t.Errorf("a JSON-escaped name: %s, want %s", got, want)
+	}
+}
+
 func TestRedactNothingWhenOff(t *testing.T) {
 	t.Parallel()
 	tr, _ := Open("-", Options{Stdout: io.Discard})

@@ -28,4 +28,12 @@
 // the user task it may have left, and re-checks before repeating: the
 // facts afresh, every pre-check, and no symptom credit for events from
 // before the interrupted action.
+//
+// # Escalation
+//
+// A run that ends in escalate or blocked, and every collect ([ModeCollect]),
+// hands its record to package escalation while the host is still open: the
+// raw dsregcmd and AAD event output the run read, the facts, the steps and
+// the run's audit lines, after an escalation.bundle line. A bundle that
+// cannot be written never changes the outcome.
 package executor

@@ -13,6 +13,7 @@ import (
 
 	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/escalation"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/pshost"
@@ -63,6 +64,10 @@ type Options struct {
 	// AllowDowngrade lets a runbook older than the highest version that
 	// ran here run anyway (--allow-downgrade, a technician); audited.
 	AllowDowngrade bool
+	// EscalationDir is where the escalation bundle of a run that ends in
+	// escalate or blocked goes (and a collect's); "" writes none.
+	EscalationDir string
+	Escalation    escalation.Options
 }
 
 // Run runs the runbook. The report is always returned, with its outcome;
@@ -130,6 +135,7 @@ type run struct {
 	userTasks    int       // one-shot tasks run in the user's session so far, for their names
 	inflight     inflight  // where this run is, as the in-flight record says
 	interrupted  *inflight // the record of a run that was killed before this one
+	raw          rawOutput // for the escalation bundle
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -153,7 +159,7 @@ func (x *run) write(e audit.Event) error {
 	return nil
 }
 
-func (x *run) do(ctx context.Context) (outcome.Kind, error) {
+func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 	rb := x.o.Runbook
 	if err := x.write(audit.Event{Name: "run.start", Fields: map[string]any{
 		"mode": string(x.o.Mode), "simulate": x.o.Simulate, "caafix_version": x.o.Version,
@@ -187,6 +193,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	}
 	x.host = host
 	defer host.Close()
+	defer func() { kind, err = x.bundle(ctx, kind, err) }()
 
 	if x.o.Mode == ModeCancelRestart {
 		return x.cancelRestart(ctx)
@@ -221,6 +228,9 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	x.rep.Symptom = &sym
 	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
 		return outcome.HostError, err
+	}
+	if x.o.Mode == ModeCollect {
+		return collected(sym), nil
 	}
 	if x.selfHealing() {
 		if err := x.recheck(sym); err != nil {
@@ -540,7 +550,7 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 	ms := x.rep.Duration.Milliseconds()
 	code := x.o.Codes.Exit(kind)
 	werr := x.o.Trail.Write(audit.Event{Name: "run.end", Outcome: kind.String(), ExitCode: &code, DurationMs: &ms,
-		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error}})
+		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error, "bundle": x.rep.Bundle}})
 	x.rep.AuditHead = x.o.Trail.Head()
 	if werr != nil && err == nil {
 		err = &pshost.HostError{Op: "audit", Err: werr}

@@ -57,6 +57,10 @@ type Report struct {
 	Steps       []StepReport  `json:"steps"`
 	Rollbacks   []string      `json:"rollbacks,omitempty"`
 	AuditHead   string        `json:"audit_head,omitempty"`
+	// Bundle is the escalation bundle's path; BundleError says why it is
+	// missing or incomplete.
+	Bundle      string        `json:"bundle,omitempty"`
+	BundleError string        `json:"bundle_error,omitempty"`
 	Error       string        `json:"error,omitempty"`
 	Duration    time.Duration `json:"duration_ns"`
 }
@@ -97,7 +101,14 @@ func (r *Report) Summary() string {
 	if len(r.Rollbacks) > 0 {
 		b.WriteString("; rollback: " + strings.Join(r.Rollbacks, " | "))
 	}
+	if r.BundleError != "" {
+		b.WriteString("; escalation bundle: " + r.BundleError)
+	}
 	tail := fmt.Sprintf(" [runbook %s v%d, run %s", r.Runbook, r.Version, r.RunID)
+	if r.Bundle != "" {
+		// In the tail, so no clipping of the text before can cut it.
+		tail += ", bundle " + r.Bundle
+	}
 	if r.AuditHead != "" {
 		tail += ", audit head " + r.AuditHead
 	}

@@ -61,6 +61,16 @@ func TestSummary(t *testing.T) {
 			r.Rollbacks = []string{long, long}
 			return r
 		}, want: []string{"caafix escalate: Check the user's", "…", "[runbook caa50021 v7, run 20261128T120000Z-0123456789ab, audit head " + strings.Repeat("ab", 32) + "]"}},
+		{name: "the escalation bundle survives a long message in the tail", rep: func() executor.Report {
+			r := base(outcome.Blocked)
+			r.Message, r.Bundle = long, `C:\ProgramData\caafix\escalations\escalation-20261128T120000Z-0123456789ab-20261128T120005Z`
+			return r
+		}, want: []string{", bundle C:\\ProgramData\\caafix\\escalations\\escalation-20261128T120000Z-0123456789ab-20261128T120005Z, audit head "}},
+		{name: "a bundle that could not be written is said so", rep: func() executor.Report {
+			r := base(outcome.Escalate)
+			r.Message, r.BundleError = "call IT", "write the escalation bundle: disk full"
+			return r
+		}, want: []string{"call IT; escalation bundle: write the escalation bundle: disk full"}, notWant: []string{", bundle "}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

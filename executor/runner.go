@@ -26,6 +26,7 @@ func (r auditedRunner) Run(ctx context.Context, script string) (pshost.Result, e
 		return pshost.Result{}, &pshost.HostError{Op: "audit", Command: script, Err: err}
 	}
 	res, err := r.x.host.Run(ctx, script)
+	r.x.keep(script, res)
 	code := res.ExitCode
 	ms := res.Duration.Milliseconds()
 	fields := map[string]any{"phase": r.phase, "ok": res.OK, "stdout": excerpt(res.Stdout), "stderr": excerpt(res.Stderr)}

@@ -25,7 +25,9 @@ const (
 	AntiVirus       = `Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct -ErrorAction SilentlyContinue | Select-Object -ExpandProperty displayName`
 	NetAdapters     = `Get-NetAdapter | Select-Object Name, InterfaceDescription, Status | ConvertTo-Csv -NoTypeInformation`
 	LastBoot        = `Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object LastBootUpTime | ConvertTo-Json -Compress`
-	AADEvents       = `Get-WinEvent -LogName 'Microsoft-Windows-AAD/Operational' -MaxEvents 100 -ErrorAction SilentlyContinue | Select-Object Id, TimeCreated, Message | ConvertTo-Json -Compress`
+	// OSVersion is read for the escalation bundle only.
+	OSVersion = `Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object Caption, Version, BuildNumber | ConvertTo-Json -Compress`
+	AADEvents = `Get-WinEvent -LogName 'Microsoft-Windows-AAD/Operational' -MaxEvents 100 -ErrorAction SilentlyContinue | Select-Object Id, TimeCreated, Message | ConvertTo-Json -Compress`
 )
 
 // Actions of the step catalogue.

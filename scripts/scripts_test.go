@@ -32,6 +32,7 @@ func TestCommandsAreOneValidLine(t *testing.T) {
 		{"net adapters", scripts.NetAdapters},
 		{"last boot", scripts.LastBoot},
 		{"aad events", scripts.AADEvents},
+		{"os version", scripts.OSVersion},
 		{"hostname", scripts.Hostname},
 		{"start time service", scripts.StartTimeService},
 		{"resync", scripts.Resync},

@@ -27,6 +27,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"lastline": cmdLastLine,
 	"simsent":  cmdSimSent,
 	"exitcode": cmdExitCode,
+	"bundle":   cmdBundle,
 }
 
 // setupScript puts the built binary first on PATH, keeps HOME and the XDG

@@ -33,6 +33,7 @@ func (a *app) openTrail(stateDir string) (*audit.Trail, error) {
 			}
 			opts.RedactKey = key
 		}
+		a.redactKey = opts.RedactKey
 	}
 	return audit.Open(a.cfg.AuditLog, opts)
 }

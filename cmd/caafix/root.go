@@ -22,6 +22,9 @@ type app struct {
 	cfg            *config.Config
 	code           int  // set by commands that end with an outcome
 	codeSet        bool // code was set
+	// redactKey is the audit trail's user redaction key, when redaction is
+	// on: escalation bundles use it too, so a user has one pseudonym.
+	redactKey []byte
 }
 
 // run is main without the process: it returns the exit code.
@@ -99,7 +102,7 @@ Exit codes: 0 healthy or fixed, 1 not fixed, 2 usage or runbook error,
 	pf.String("audit-log", "", `audit log file, or "-" for stdout (default: `+config.DefaultAuditLog()+")")
 	pf.String("simulate", "", "run against a simulated Windows device: a built-in scenario name or a scenario YAML file")
 	pf.String("output", "text", "output format: text or json")
-	root.AddCommand(a.runCmd(), a.planCmd(), a.restartCmd(), a.detectCmd(), a.remediateCmd(), a.runbookCmd(), a.keyCmd(), a.auditCmd(), a.taskCmd(), a.eventlogCmd(), a.versionCmd(), a.devicesimCmd())
+	root.AddCommand(a.runCmd(), a.planCmd(), a.restartCmd(), a.detectCmd(), a.remediateCmd(), a.runbookCmd(), a.keyCmd(), a.auditCmd(), a.taskCmd(), a.eventlogCmd(), a.collectCmd(), a.versionCmd(), a.devicesimCmd())
 	return root
 }
 

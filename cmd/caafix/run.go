@@ -46,6 +46,7 @@ Built-in scenarios for --simulate: ` + strings.Join(devicesim.BuiltinNames(), ",
 	c.Flags().Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
 	c.Flags().Bool("self-heal", false, "an unattended self-healing run: no dangerous step ever, no disruptive step")
 	consentFlags(c)
+	zipFlag(c)
 	return c
 }
 
@@ -203,6 +204,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		Task: kind.task, Resume: resumeCommand(c, args, target),
 		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
 			MaxBackoff: a.cfg.SelfHeal.MaxBackoff, RecheckAfter: a.cfg.SelfHeal.RecheckAfter},
+		EscalationDir: a.escalationDir(c, target), Escalation: a.escalationOptions(c),
 	}
 	// Like --allow-dangerous, read from the command line only.
 	opts.AllowDowngrade, _ = c.Flags().GetBool("allow-downgrade")
@@ -215,6 +217,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	}
 	if kind.detect {
 		return a.detected(rep, runErr)
+	}
+	if mode == executor.ModeCollect {
+		return a.collected(rep, runErr)
 	}
 	outKind := rep.Outcome
 	if mode == executor.ModePlan && runErr == nil {

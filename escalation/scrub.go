@@ -1,0 +1,179 @@
+package escalation
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Masked replaces a value [Scrub] removed.
+const Masked = "[masked]"
+
+// The shapes of secrets that text from a device may carry. None is
+// expected in what caafix reads; they are masked in case a proxy URL, a
+// PAC address or an event message carries one.
+var (
+	// A JSON Web Token: three base64url parts, the first a JSON header.
+	jwtRE = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	// An Authorization header value.
+	bearerRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
+	// A password inside a URL: scheme://user:password@host.
+	urlPassRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^\s/:@"']+):[^\s/@"']+@`)
+	// Query, form or key=value parameters whose name says secret.
+	paramRE = regexp.MustCompile(`(?i)\b(access_token|refresh_token|id_token|prt|client_secret|client_assertion|assertion|password|passwd|pwd|secret|token|code|sig|signature|api[_-]?key|sessionkey|session_key)(\s*[=:]\s*)("?)([^\s&"';,]{4,})`)
+)
+
+// Scrub masks token-shaped values in text from the device (see the
+// package doc). Identifiers that are not secrets stay: tenant and device
+// ids, thumbprints, correlation ids, credential target names, URLs
+// without credentials.
+func Scrub(s string) string {
+	if s == "" {
+		return s
+	}
+	// The literal each pattern needs first, so that long clean text is
+	// cheap to scrub.
+	if strings.Contains(s, "eyJ") {
+		s = jwtRE.ReplaceAllString(s, Masked)
+	}
+	if lower := strings.ToLower(s); strings.Contains(lower, "bearer") || strings.Contains(lower, "basic") {
+		s = bearerRE.ReplaceAllString(s, "$1 "+Masked)
+	}
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+		s = urlPassRE.ReplaceAllString(s, "$1:"+Masked+"@")
+	}
+	if hasParamName(s) {
+		s = paramRE.ReplaceAllStringFunc(s, func(m string) string {
+			p := paramRE.FindStringSubmatch(m)
+			if p[4] == Masked || isWordValue(p[1], p[4]) {
+				return m
+			}
+			return p[1] + p[2] + p[3] + Masked
+		})
+	}
+	return maskBlobs(s)
+}
+
+// paramNames are the names paramRE matches, lower case.
+var paramNames = []string{"access_token", "refresh_token", "id_token", "prt", "client_secret", "client_assertion", "assertion",
+	"password", "passwd", "pwd", "secret", "token", "code", "sig", "signature", "apikey", "api_key", "api-key", "sessionkey", "session_key"}
+
+// hasParamName reports whether s has a parameter paramRE may match: one of
+// the names at a word start, then spaces and '=' or ':'. The regexp is
+// slow; most text has none.
+func hasParamName(s string) bool {
+	lower := strings.ToLower(s)
+	for _, n := range paramNames {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + 1
+			if i > 0 && isWordByte(lower[i-1]) {
+				continue
+			}
+			j := i + len(n)
+			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\t') {
+				j++
+			}
+			if j < len(lower) && (lower[j] == '=' || lower[j] == ':') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// maskBlobs masks the runs blobRE describes, found by one pass over s
+// (the regexp is much slower on long text).
+func maskBlobs(s string) string {
+	var b strings.Builder
+	last, start := 0, -1
+	flush := func(end int) {
+		if start >= 0 && end-start >= minBlob {
+			run := s[start:end]
+			// Up to two '=' of base64 padding belong to the run.
+			for pad := 0; pad < 2 && end < len(s) && s[end] == '='; pad++ {
+				end++
+			}
+			if !isPathLike(run) {
+				b.WriteString(s[last:start])
+				b.WriteString(Masked)
+				last = end
+			}
+		}
+		start = -1
+	}
+	for i := 0; i < len(s); i++ {
+		if isBlobByte(s[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(s))
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// minBlob is the shortest run of base64 taken for a blob.
+const minBlob = 100
+
+func isBlobByte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '_' || c == '-'
+}
+
+// isWordValue keeps labels whose value is a plain word, not a secret:
+// "AzureAdPrt : NO", "Code: invalid_grant", "code=53000". Under the names
+// code, token, sig and signature, words and error numbers stay; under the
+// others (password, secret, access_token, …) only yes/no-like words do.
+func isWordValue(name, v string) bool {
+	switch strings.ToLower(v) {
+	case "yes", "no", "none", "null", "true", "false", "n/a", "present", "absent":
+		return true
+	}
+	switch strings.ToLower(name) {
+	case "code", "token", "sig", "signature":
+		return strings.HasPrefix(strings.ToLower(v), "0x") || isDigits(v) || isWord(v)
+	}
+	return false
+}
+
+// isWord: letters, '_' and '-' only, in one case or capitalised, as error
+// names are (invalid_grant, Password); mixed case is how secrets look.
+func isWord(v string) bool {
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	rest := v[1:]
+	return strings.ToLower(rest) == rest || strings.ToUpper(v) == v
+}
+
+func isDigits(v string) bool {
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return v != ""
+}
+
+// A long run of base64 (see maskBlobs) is a key, a certificate or a token
+// blob. Hashes and thumbprints (40 to 64 hex digits) are shorter and stay.
+
+// isPathLike keeps long runs that are paths or URLs rather than blobs.
+func isPathLike(m string) bool {
+	return strings.Count(m, "/") >= 3 && !strings.ContainsAny(m, "+=")
+}
