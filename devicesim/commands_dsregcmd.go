@@ -259,7 +259,9 @@ func deviceDetails(st *state) dsregSection {
 	dev := st.Scenario.Device
 	status := "SUCCESS"
 	if st.hasFault(FaultJoinBroken) {
-		status = "FAILED"
+		// Microsoft Learn, "Troubleshoot devices by using the dsregcmd
+		// command": the status of a device disabled or deleted in Entra ID.
+		status = "FAILED. Device is either disabled or deleted"
 	}
 	return dsregSection{title: "Device Details", fields: [][2]string{
 		{"DeviceId", guid("device/" + dev.Hostname)},

@@ -13,6 +13,7 @@ import (
 const (
 	delOffice = `cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'`
 	delMSA    = `cmdkey '/delete:MicrosoftAccount:user=alex@contoso.com'`
+	delStale  = `cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'`
 )
 
 func TestRun(t *testing.T) {
@@ -35,11 +36,11 @@ func TestRun(t *testing.T) {
 			wantResults: map[string]executor.Result{"clock": executor.ResultNotNeeded, "wam-cache": executor.ResultFixed, "office-credentials": executor.ResultNotRun}},
 		{name: "stale Office credentials are fixed by office-credentials, deleting only the Office targets",
 			scenario: "office-creds", consent: noConsent, want: outcome.Fixed, wantFixedBy: "office-credentials",
-			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA},
+			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delStale, delMSA},
 			wantResults: map[string]executor.Result{"wam-cache": executor.ResultFailed, "office-credentials": executor.ResultFixed}},
 		{name: "stale Office credentials on a German Windows are fixed by office-credentials",
 			scenario: "office-creds-de", consent: noConsent, want: outcome.Fixed, wantFixedBy: "office-credentials",
-			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA}},
+			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delStale, delMSA}},
 		{name: "a skewed clock is fixed by clock without starting the running time service",
 			scenario: "clock-skew", consent: noConsent, want: outcome.Fixed, wantFixedBy: "clock",
 			wantChanges: []string{"w32tm /resync"}},
@@ -161,7 +162,7 @@ func TestPlanListsTheCommandsOfAllowedSteps(t *testing.T) {
 		want []string
 	}{
 		{"an allowed fix lists its command", "wam-cache", []string{"dsregcmd /cleanupaccounts"}},
-		{"credentials lists one delete per Office target and no other", "office-credentials", []string{delOffice, delMSA}},
+		{"credentials lists one delete per Office target and no other", "office-credentials", []string{delOffice, delStale, delMSA}},
 		{"a blocked step lists nothing", "restart", nil},
 		{"a blocked dangerous step lists nothing", "leave-entra", nil},
 	}

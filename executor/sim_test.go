@@ -33,8 +33,14 @@ var readOnly = []string{
 	scripts.Hostname, scripts.DsregStatus, scripts.DsregHelp, scripts.CmdkeyList, scripts.ClockOffset,
 	scripts.TimeService, scripts.WhoamiUser, scripts.WhoamiGroups, scripts.InteractiveUser,
 	scripts.Enrollments, scripts.OfficeC2R, scripts.AntiVirus, scripts.NetAdapters, scripts.LastBoot,
-	scripts.AADEvents,
+	scripts.AADEvents, evidenceProbe, brokerQuery,
 }
+
+// The evidence probes of diagnosis: read-only too.
+const (
+	evidenceProbe = scripts.SignInProbe
+	brokerQuery   = scripts.BrokerPlugin
+)
 
 // change names a command that is not read-only, shortly: a credential
 // delete by its whole command (the target matters), the others by what
