@@ -12,7 +12,7 @@ const (
 	resync          = "w32tm /resync /force"
 	deleteOffice    = "cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'"
 	deleteMSA       = "cmdkey '/delete:MicrosoftAccount:user=alex@contoso.com'"
-	registerBroker  = `Add-AppxPackage -Register "$env:windir\SystemApps\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\Appxmanifest.xml" -DisableDevelopmentMode -ForceApplicationShutdown`
+	registerBroker  = `Add-AppxPackage -Register "$env:windir\SystemApps\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\Appxmanifest.xml" -DisableDevelopmentMode -ForceApplicationShutdown` // Microsoft's documented form
 	deleteStale     = "cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'"
 	repairEnUS      = `& (Join-Path $env:CommonProgramW6432 'Microsoft Shared\ClickToRun\OfficeClickToRun.exe') 'scenario=Repair' 'platform=x64' 'culture=en-us' 'RepairType=FullRepair' 'forceappshutdown=True' 'DisplayLevel=False'`
 	repairDeDE      = `& (Join-Path $env:CommonProgramW6432 'Microsoft Shared\ClickToRun\OfficeClickToRun.exe') 'scenario=Repair' 'platform=x64' 'culture=de-de' 'RepairType=FullRepair' 'forceappshutdown=True' 'DisplayLevel=False'`

@@ -51,7 +51,9 @@ const (
 	// Add-AppxPackage -Register … -DisableDevelopmentMode
 	// -ForceApplicationShutdown). -ForceApplicationShutdown closes the
 	// plug-in's processes that hold the package.
-	RegisterBrokerPlugin = `Add-AppxPackage -Register "$env:windir\SystemApps\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\Appxmanifest.xml" -DisableDevelopmentMode -ForceApplicationShutdown`
+	// The path is built with Join-Path rather than an expandable string:
+	// every command caafix sends keeps its values in single quotes.
+	RegisterBrokerPlugin = `Add-AppxPackage -Register (Join-Path $env:windir 'SystemApps\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\Appxmanifest.xml') -DisableDevelopmentMode -ForceApplicationShutdown`
 )
 
 // DeleteCredential removes one generic credential from the current user's

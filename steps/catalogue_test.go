@@ -55,6 +55,7 @@ func TestMeta(t *testing.T) {
 		{"dsregcmd.leave", steps.RiskDangerous, steps.ContextSystem, true},
 		{"office.repair", steps.RiskDisruptive, steps.ContextSystem, true},
 		{"escalate", steps.RiskRead, steps.ContextSystem, false},
+		{"wam.reregister", steps.RiskLow, steps.ContextUser, false},
 	}
 	if len(cases) != len(steps.Names()) {
 		t.Errorf("the table covers %d step types, the catalogue has %d: add the new ones", len(cases), len(steps.Names()))
