@@ -12,6 +12,7 @@ import (
 
 	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/diagnose"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/pshost"
@@ -113,6 +114,7 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
+	diag         *diagnose.Diagnosis // the diagnosis of an evidence-ordered run
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -175,8 +177,15 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	if err := x.write(audit.Event{Name: "facts", Fields: factFields(facts)}); err != nil {
 		return outcome.HostError, err
 	}
+	if x.o.Mode == ModeDiagnose {
+		return x.diagnoseOnly(ctx)
+	}
+	if rb, err = x.byEvidence(ctx, rb); err != nil {
+		return outcome.Of(err), err
+	}
 
 	decisions := policy.Evaluate(policy.Input{Runbook: rb, Facts: facts, Consent: x.o.Consent, Deny: x.o.Deny})
+	x.ruleOut(decisions)
 	for i, d := range decisions {
 		if err := x.write(audit.Event{Name: "policy.decision", Step: d.Step, Uses: d.Uses, Decision: string(d.Verdict),
 			Rule: d.Rule, Reason: d.Reason, Fields: map[string]any{"risk": string(d.Risk), "context": string(d.Context)}}); err != nil {

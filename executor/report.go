@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/diagnose"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
 )
@@ -52,11 +53,15 @@ type Report struct {
 	FixedBy    string          `json:"fixed_by,omitempty"`
 	Message    string          `json:"message,omitempty"`
 	Facts      *device.Facts   `json:"facts,omitempty"`
-	Steps      []StepReport    `json:"steps"`
-	Rollbacks  []string        `json:"rollbacks,omitempty"`
-	AuditHead  string          `json:"audit_head,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	Duration   time.Duration   `json:"duration_ns"`
+	// Evidence and Diagnosis are set by diagnose runs and evidence-ordered
+	// runs with the symptom present.
+	Evidence  *device.Evidence    `json:"evidence,omitempty"`
+	Diagnosis *diagnose.Diagnosis `json:"diagnosis,omitempty"`
+	Steps     []StepReport        `json:"steps"`
+	Rollbacks []string            `json:"rollbacks,omitempty"`
+	AuditHead string              `json:"audit_head,omitempty"`
+	Error     string              `json:"error,omitempty"`
+	Duration  time.Duration       `json:"duration_ns"`
 }
 
 // MaxSummary is the longest summary line: Intune keeps 2,048 characters of

@@ -17,10 +17,19 @@ type Runbook struct {
 	Title      string
 	Error      string  // the error code the runbook fixes, "" when none
 	Detect     *Detect // nil: the default symptom check (aad.symptom)
-	Steps      []Step
-	Source     string // the file path, or "embedded:NAME"
-	SHA256     string // hex SHA-256 of the exact bytes loaded
+	// Order is how the steps run: OrderListed (the default) as written,
+	// or OrderEvidence, the most likely cause's fix first.
+	Order  string
+	Steps  []Step
+	Source string // the file path, or "embedded:NAME"
+	SHA256 string // hex SHA-256 of the exact bytes loaded
 }
+
+// The values of order:.
+const (
+	OrderListed   = "listed"   // the steps run as written
+	OrderEvidence = "evidence" // the diagnosis orders the steps and rules some out
+)
 
 // Detect is the runbook's symptom check.
 type Detect struct {

@@ -115,6 +115,7 @@ func verifyRunbook(file string, data []byte, trust []string) (signing.Signer, er
 type runKind struct {
 	selfHeal bool // self-healing safety: no dangerous, no disruptive steps
 	detect   bool // Intune detection: read only, exit 0 healthy or 1 symptom, one line
+	diagnose bool // caafix diagnose: read only, the ranked families
 }
 
 func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind runKind) error {
@@ -188,6 +189,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	rep, runErr := executor.Run(c.Context(), opts)
 	if kind.detect {
 		return a.detected(rep, runErr)
+	}
+	if kind.diagnose {
+		return a.diagnosed(rep, runErr)
 	}
 	outKind := rep.Outcome
 	if mode == executor.ModePlan && runErr == nil {
