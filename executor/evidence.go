@@ -79,17 +79,22 @@ func (x *run) byEvidence(ctx context.Context, rb *runbooks.Runbook) (*runbooks.R
 }
 
 // ruleOut turns the gate's allow into a skip for every step the diagnosis
-// rules out. The gate's blocks and skips stand: they say more.
+// rules out. The gate's blocks and skips stand: they say more. A blocked
+// step the evidence rules out too is moot: escalating past it is the
+// evidence's doing, not the gate's, so the run ends escalate, not blocked.
 func (x *run) ruleOut(decisions []policy.Decision) {
 	if x.diag == nil {
 		return
 	}
+	x.moot = map[string]bool{}
 	for i, d := range decisions {
-		if d.Verdict != policy.Allow {
-			continue
-		}
-		if rule, reason, out := diagnose.RuledOut(*x.diag, d.Uses, steps.Risk(d.Risk)); out {
+		rule, reason, out := diagnose.RuledOut(*x.diag, d.Uses, steps.Risk(d.Risk))
+		switch {
+		case !out:
+		case d.Verdict == policy.Allow:
 			decisions[i].Verdict, decisions[i].Rule, decisions[i].Reason = policy.Skip, rule, reason
+		case d.Verdict == policy.Block:
+			x.moot[d.Step] = true
 		}
 	}
 }

@@ -115,6 +115,7 @@ type run struct {
 	host         *pshost.Host
 	facts        *device.Facts
 	diag         *diagnose.Diagnosis // the diagnosis of an evidence-ordered run
+	moot         map[string]bool     // blocked steps the evidence rules out too: their block cost nothing
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -255,7 +256,7 @@ func (x *run) do(ctx context.Context) (outcome.Kind, error) {
 	since := x.start.Add(-x.o.Lookback)
 	blocked := false
 	for _, d := range decisions {
-		blocked = blocked || d.Verdict == policy.Block
+		blocked = blocked || (d.Verdict == policy.Block && !x.moot[d.Step])
 	}
 	for i, d := range decisions {
 		sr := &x.rep.Steps[i]

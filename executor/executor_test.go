@@ -8,6 +8,7 @@ import (
 	"github.com/caafix/caafix/executor"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
+	"github.com/caafix/caafix/runbooks"
 )
 
 const (
@@ -115,33 +116,35 @@ func TestPlanAndDryRunChangeNothing(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []executor.Mode{executor.ModePlan, executor.ModeDryRun} {
 		for _, scenario := range builtinScenarios(t) {
-			t.Run(string(mode)+"/"+scenario, func(t *testing.T) {
-				t.Parallel()
-				dir := newDevice(t, scenario)
-				r := runOn(t, dir, executor.Options{Mode: mode, Consent: fullConsent}, nil)
-				if r.err != nil {
-					t.Fatalf("Run: %v", r.err)
-				}
-				if got := changes(r.sent); len(got) != 0 {
-					t.Errorf("a %s sent changing commands %q", mode, got)
-				}
-				if r.rep.Outcome != outcome.Healthy && r.rep.Outcome != outcome.NotFixed {
-					t.Errorf("a %s ended %s, want healthy or not-fixed", mode, r.rep.Outcome)
-				}
-				if r.rep.FixedBy != "" {
-					t.Errorf("a %s claims step %s fixed the device", mode, r.rep.FixedBy)
-				}
-				for _, s := range r.rep.Steps {
-					if s.Result == executor.ResultFixed || s.Result == executor.ResultRan || s.Result == executor.ResultEnded || s.Result == executor.ResultFailed {
-						t.Errorf("a %s reports step %s as %s", mode, s.ID, s.Result)
+			for _, order := range []string{runbooks.OrderListed, runbooks.OrderEvidence} {
+				t.Run(string(mode)+"/"+scenario+"/"+order, func(t *testing.T) {
+					t.Parallel()
+					dir := newDevice(t, scenario)
+					r := runOn(t, dir, executor.Options{Mode: mode, Consent: fullConsent, Runbook: shipped(t, order)}, nil)
+					if r.err != nil {
+						t.Fatalf("Run: %v", r.err)
 					}
-				}
-				if r.rep.Mode != string(mode) {
-					t.Errorf("report mode %q, want %q", r.rep.Mode, mode)
-				}
-				checkAudit(t, r)
-				checkSummary(t, r.rep)
-			})
+					if got := changes(r.sent); len(got) != 0 {
+						t.Errorf("a %s sent changing commands %q", mode, got)
+					}
+					if r.rep.Outcome != outcome.Healthy && r.rep.Outcome != outcome.NotFixed {
+						t.Errorf("a %s ended %s, want healthy or not-fixed", mode, r.rep.Outcome)
+					}
+					if r.rep.FixedBy != "" {
+						t.Errorf("a %s claims step %s fixed the device", mode, r.rep.FixedBy)
+					}
+					for _, s := range r.rep.Steps {
+						if s.Result == executor.ResultFixed || s.Result == executor.ResultRan || s.Result == executor.ResultEnded || s.Result == executor.ResultFailed {
+							t.Errorf("a %s reports step %s as %s", mode, s.ID, s.Result)
+						}
+					}
+					if r.rep.Mode != string(mode) {
+						t.Errorf("report mode %q, want %q", r.rep.Mode, mode)
+					}
+					checkAudit(t, r)
+					checkSummary(t, r.rep)
+				})
+			}
 		}
 	}
 }
@@ -203,32 +206,34 @@ func TestLeaveNeverOnHybridOrManaged(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		for _, c := range consents {
-			t.Run(sc.scenario+"/"+c.name, func(t *testing.T) {
-				t.Parallel()
-				dir := newDevice(t, sc.scenario)
-				for run := 1; ; run++ {
-					r := runOn(t, dir, executor.Options{Consent: c.consent}, nil)
-					if r.err != nil {
-						t.Fatalf("run %d: %v", run, r.err)
+			for _, order := range []string{runbooks.OrderListed, runbooks.OrderEvidence} {
+				t.Run(sc.scenario+"/"+c.name+"/"+order, func(t *testing.T) {
+					t.Parallel()
+					dir := newDevice(t, sc.scenario)
+					for run := 1; ; run++ {
+						r := runOn(t, dir, executor.Options{Consent: c.consent, Runbook: shipped(t, order)}, nil)
+						if r.err != nil {
+							t.Fatalf("run %d: %v", run, r.err)
+						}
+						if slices.Contains(r.sent, "dsregcmd /leave") {
+							t.Fatalf("run %d sent dsregcmd /leave to a %s device", run, sc.scenario)
+						}
+						if d := decision(t, r.rep, "leave-entra"); d.Decision != policy.Block || d.Rule != sc.rule {
+							t.Errorf("run %d: leave-entra %s by %s, want block by %s", run, d.Decision, d.Rule, sc.rule)
+						}
+						if r.rep.Outcome == outcome.Fixed && sc.scenario == "conditional-access" {
+							t.Errorf("run %d: conditional access claimed fixed by %s", run, r.rep.FixedBy)
+						}
+						checkAudit(t, r)
+						if r.rep.Outcome != outcome.RebootPending {
+							break
+						}
+						if run == 3 {
+							t.Fatalf("still reboot-pending after %d runs", run)
+						}
 					}
-					if slices.Contains(r.sent, "dsregcmd /leave") {
-						t.Fatalf("run %d sent dsregcmd /leave to a %s device", run, sc.scenario)
-					}
-					if d := decision(t, r.rep, "leave-entra"); d.Decision != policy.Block || d.Rule != sc.rule {
-						t.Errorf("run %d: leave-entra %s by %s, want block by %s", run, d.Decision, d.Rule, sc.rule)
-					}
-					if r.rep.Outcome == outcome.Fixed && sc.scenario == "conditional-access" {
-						t.Errorf("run %d: conditional access claimed fixed by %s", run, r.rep.FixedBy)
-					}
-					checkAudit(t, r)
-					if r.rep.Outcome != outcome.RebootPending {
-						break
-					}
-					if run == 3 {
-						t.Fatalf("still reboot-pending after %d runs", run)
-					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

@@ -231,17 +231,27 @@ type result struct {
 	rawAudit []byte
 }
 
-// runOn runs a runbook (by default the embedded caa50021) on the device in
+// shipped is the embedded caa50021 runbook with its steps run in order:
+// listed tests the executor's mechanics step by step, evidence is how it
+// ships.
+func shipped(t *testing.T, order string) *runbooks.Runbook {
+	t.Helper()
+	rb, err := runbooks.Embedded("caa50021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb.Order = order
+	return rb
+}
+
+// runOn runs a runbook (by default the embedded caa50021 in its listed
+// order, see [shipped]) on the device in
 // dir with o's Mode, Consent and Runbook; kill, when set, kills the device
 // in place of one command. The audit log is a file of its own.
 func runOn(t *testing.T, dir string, o executor.Options, kill func(int, string) bool) result {
 	t.Helper()
 	if o.Runbook == nil {
-		rb, err := runbooks.Embedded("caa50021")
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Runbook = rb
+		o.Runbook = shipped(t, runbooks.OrderListed)
 	}
 	before, err := devicesim.Commands(dir)
 	if err != nil {
@@ -360,12 +370,16 @@ func checkTrail(t *testing.T, r result) {
 		checkFacts(t, r.rawAudit)
 	}
 	if r.rep.Facts != nil {
-		var ids []string
-		for _, s := range r.rb.Steps {
+		// One per step, in the order the run took them (the report's).
+		var ids, listed []string
+		for _, s := range r.rep.Steps {
 			ids = append(ids, s.ID)
 		}
-		if !slices.Equal(decided, ids) {
-			t.Errorf("policy.decision lines for %q, want one per step: %q", decided, ids)
+		for _, s := range r.rb.Steps {
+			listed = append(listed, s.ID)
+		}
+		if !slices.Equal(decided, ids) || !sameSet(ids, listed) {
+			t.Errorf("policy.decision lines for %q, want one per step in the run's order %q of %q", decided, ids, listed)
 		}
 	}
 }
@@ -453,4 +467,11 @@ func checkFacts(t *testing.T, raw []byte) {
 			t.Errorf("the facts line has no %s", k)
 		}
 	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

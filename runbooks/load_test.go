@@ -133,6 +133,7 @@ func TestEveryKeyDecodes(t *testing.T) {
 		{"name with a digit", rb.Name, "full-0"},
 		{"version", rb.Version, 42},
 		{"error", rb.Error, "CAA50021"},
+		{"the evidence orders the steps", rb.Order, OrderEvidence},
 		{"detect uses", rb.Detect.Uses, "aad.symptom"},
 		{"detect lookback", rb.Detect.Duration("lookback", 0), 30 * time.Minute},
 		{"step count", len(rb.Steps), 7},
@@ -300,6 +301,7 @@ func TestShippedLibraryLoads(t *testing.T) {
 		{"clock", "w32tm.resync"},
 		{"wam-cache", "dsregcmd.cleanupaccounts"},
 		{"office-credentials", "credentials.remove"},
+		{"broker-plugin", "wam.reregister"},
 		{"restart", "restart.schedule"},
 		{"office-repair", "office.repair"},
 		{"leave-entra", "dsregcmd.leave"},
@@ -324,11 +326,12 @@ func TestShippedLibraryLoads(t *testing.T) {
 		got, want any
 	}{
 		{"error", rb.Error, "CAA50021"},
+		{"the evidence orders the steps", rb.Order, OrderEvidence},
 		{"detect", rb.Detect.Uses, "aad.symptom"},
 		{"clock threshold", rb.Steps[0].Duration("max_skew", 0), 5 * time.Minute},
-		{"restart delay", rb.Steps[3].Duration("delay", 0), 5 * time.Minute},
-		{"restart message set", rb.Steps[3].String("message", "") != "", true},
-		{"escalation message set", rb.Steps[6].String("message", "") != "", true},
+		{"restart delay", rb.Steps[4].Duration("delay", 0), 5 * time.Minute},
+		{"restart message set", rb.Steps[4].String("message", "") != "", true},
+		{"escalation message set", rb.Steps[7].String("message", "") != "", true},
 		{"prefixes are the three", strings.Join(rb.Steps[2].Strings("prefixes"), "|"), strings.Join(OfficePrefixes, "|")},
 	}
 	for _, c := range cases {

@@ -12,11 +12,12 @@ import (
 )
 
 // changing matches every command that changes a device.
-const changing = `cmdkey .*/delete|dsregcmd /cleanupaccounts|dsregcmd /leave|w32tm /resync|^shutdown|Start-Service|OfficeClickToRun`
+const changing = `cmdkey .*/delete|dsregcmd /cleanupaccounts|dsregcmd /leave|w32tm /resync|^shutdown|Start-Service|OfficeClickToRun|Add-AppxPackage`
 
 // The scenario matrix: every built-in scenario (every fault; cloud, hybrid,
 // registered and domain-only joins; managed or not; elevated or not; user
-// or SYSTEM) under each consent, run through the real binary. Each case
+// or SYSTEM) under each consent, run through the real binary with the
+// shipped runbook, which orders its steps by the evidence. Each case
 // asserts the exit code, what the device received and what it never did.
 func TestScenarioMatrix(t *testing.T) {
 	t.Parallel()
@@ -34,18 +35,22 @@ func TestScenarioMatrix(t *testing.T) {
 		{"healthy device gets no changing command", "healthy", all, 0, []string{`^dsregcmd /status$`}, []string{changing}},
 		{"healthy hybrid device gets no changing command", "hybrid-healthy", all, 0, nil, []string{changing}},
 		{"wam cache fixed by cleanupaccounts", "wam-cache", none, 0, []string{`^dsregcmd /cleanupaccounts$`}, []string{`cmdkey .*/delete`, `^shutdown`}},
-		{"office credentials fixed by cmdkey", "office-creds", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`}, []string{`git:https`, `^shutdown`}},
-		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, nil},
+		{"office credentials fixed by cmdkey without cleanupaccounts", "office-creds", all, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'$`}, []string{`git:https`, `^shutdown`, `/cleanupaccounts`}},
+		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, []string{`/cleanupaccounts`}},
 		{"skewed clock fixed by resync", "clock-skew", none, 0, []string{`^w32tm /resync /force$`}, []string{`Start-Service`, `/cleanupaccounts`}},
+		{"skewed clock with every consent never restarts", "clock-skew", all, 0, []string{`^w32tm /resync /force$`}, []string{`^shutdown`, `OfficeClickToRun`, `/leave`}},
 		{"stopped time service started before resync", "clock-skew-stopped", none, 0, []string{`^Start-Service -Name w32time$`, `^w32tm /resync /force$`}, nil},
 		{"transient without consent is blocked", "transient", none, 4, nil, []string{`^shutdown`}},
 		{"transient with consent schedules a restart", "transient", disruptive, 5, []string{`^shutdown /r /t '300' /c '.*' /d p:4:1$`}, []string{`shutdown .*/o\b`, `/leave`}},
-		{"broken join without dangerous consent never leaves", "join-broken", disruptive, 5, nil, []string{`/leave`}},
+		{"broken join without dangerous consent never leaves and never restarts", "join-broken", disruptive, 4, nil, []string{`/leave`, `^shutdown`}},
+		{"broken join with every consent leaves first, without a restart", "join-broken", all, 4, []string{`^dsregcmd /leave$`}, []string{`^shutdown`, `/cleanupaccounts`, `cmdkey .*/delete`}},
 		{"broken join without consent is blocked", "join-broken", none, 4, nil, []string{`/leave`, `^shutdown`}},
 		{"office install without consent is blocked", "office-install", none, 4, nil, []string{`OfficeClickToRun`}},
-		{"conditional access escalates", "conditional-access", none, 4, nil, []string{`/leave`, `^shutdown`}},
-		{"conditional access on a managed device never leaves", "conditional-access", all, 5, nil, []string{`/leave`}},
-		{"av or vpn escalates", "av-vpn", none, 4, nil, []string{`/leave`, `^shutdown`}},
+		{"conditional access escalates without any changing command", "conditional-access", none, 4, nil, []string{changing}},
+		{"conditional access with every consent escalates without any changing command", "conditional-access", all, 4, nil, []string{changing}},
+		{"av or vpn escalates without any changing command", "av-vpn", none, 4, nil, []string{changing}},
+		{"av or vpn with every consent never leaves", "av-vpn", all, 4, nil, []string{changing}},
+		{"missing broker plug-in registered again", "broker-plugin", none, 0, []string{`^Add-AppxPackage -Register \(Join-Path \$env:windir 'SystemApps\\Microsoft\.AAD\.BrokerPlugin_cw5n1h2txyewy\\Appxmanifest\.xml'\) -DisableDevelopmentMode -ForceApplicationShutdown$`}, []string{`/cleanupaccounts`, `cmdkey .*/delete`, `^shutdown`}},
 		{"hybrid wam cache fixed without leaving", "hybrid-wam-cache", all, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
 		{"verbatim hybrid status never leaves", "verbatim-hybrid", all, 0, nil, []string{`/leave`}},
 		{"managed wam cache fixed without leaving", "managed-wam-cache", all, 0, []string{`/cleanupaccounts`}, []string{`/leave`}},
