@@ -53,10 +53,12 @@
 // office-install: the Click-to-Run online repair, elevated, with the
 // installed platform and culture. broker-plugin: registering
 // Microsoft.AAD.BrokerPlugin again with Add-AppxPackage -Register, as the
-// user. conditional-access and av-vpn: nothing local. While any fault remains the device shows the symptom: no PRT in
-// `dsregcmd /status`, and a fresh event 1098 (0xCAA50021) in the AAD log
-// at every query; once healthy, only the events from before the last fault
-// was cleared remain.
+// user. conditional-access and av-vpn: nothing local. While any fault
+// remains the device shows the symptom: a fresh event 1098 (0xCAA50021)
+// in the AAD log at every query, and, for the faults that cost the user
+// the PRT (wam-cache, join-broken, clock-skew, av-vpn,
+// conditional-access), AzureAdPrt NO in `dsregcmd /status`; once healthy,
+// only the events from before the last fault was cleared remain.
 //
 // # State
 //

@@ -57,14 +57,18 @@ type Family struct {
 // for a device without the symptom.
 type Diagnosis struct {
 	Families []Family `json:"families"`
+	// Cleared are the families the evidence rules out, with the reason
+	// (see [Cleared]); not part of the JSON, which is the families only.
+	Cleared map[string]string `json:"-"`
 }
 
 // Rank scores every family against the evidence with [Rules].
 func Rank(ev *device.Evidence) Diagnosis {
-	d := Diagnosis{Families: []Family{}}
+	d := Diagnosis{Families: []Family{}, Cleared: map[string]string{}}
 	if ev == nil || !ev.Symptom.Present {
 		return d
 	}
+	d.Cleared = Cleared(ev)
 	by := map[string]*Family{}
 	miss := map[string]float64{} // ∏(1 − w) per family
 	for _, r := range Rules {

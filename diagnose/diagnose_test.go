@@ -212,13 +212,13 @@ func TestOrder(t *testing.T) {
 	}{
 		{"no diagnosis keeps the listed order", Diagnosis{}, listed},
 		{"office credentials first, then the WAM cache",
-			Diagnosis{[]Family{{Name: OfficeCreds, Confidence: 0.9}, {Name: WAMCache, Confidence: 0.7}}},
+			Diagnosis{Families: []Family{{Name: OfficeCreds, Confidence: 0.9}, {Name: WAMCache, Confidence: 0.7}}},
 			[]string{"credentials.remove", "dsregcmd.cleanupaccounts", "w32tm.resync", "wam.reregister", "restart.schedule", "office.repair", "dsregcmd.leave", "escalate"}},
 		{"a likely upstream cause escalates first",
-			Diagnosis{[]Family{{Name: ConditionalAccess, Confidence: 0.85}, {Name: WAMCache, Confidence: 0.7}}},
+			Diagnosis{Families: []Family{{Name: ConditionalAccess, Confidence: 0.85}, {Name: WAMCache, Confidence: 0.7}}},
 			[]string{"escalate", "dsregcmd.cleanupaccounts", "w32tm.resync", "credentials.remove", "wam.reregister", "restart.schedule", "office.repair", "dsregcmd.leave"}},
 		{"an unlikely upstream cause does not move the escalation",
-			Diagnosis{[]Family{{Name: WAMCache, Confidence: 0.7}, {Name: AVVPN, Confidence: 0.36}, {Name: Transient, Confidence: 0.3}}},
+			Diagnosis{Families: []Family{{Name: WAMCache, Confidence: 0.7}, {Name: AVVPN, Confidence: 0.36}, {Name: Transient, Confidence: 0.3}}},
 			[]string{"dsregcmd.cleanupaccounts", "restart.schedule", "w32tm.resync", "credentials.remove", "wam.reregister", "office.repair", "dsregcmd.leave", "escalate"}},
 	}
 	for _, c := range cases {
@@ -237,10 +237,10 @@ func TestOrder(t *testing.T) {
 
 func TestRuledOut(t *testing.T) {
 	t.Parallel()
-	ca := Diagnosis{[]Family{{Name: ConditionalAccess, Confidence: 0.85}, {Name: WAMCache, Confidence: 0.7}}}
-	clock := Diagnosis{[]Family{{Name: ClockSkew, Confidence: 0.9}, {Name: WAMCache, Confidence: 0.7}}}
-	join := Diagnosis{[]Family{{Name: JoinBroken, Confidence: 0.8}}}
-	vague := Diagnosis{[]Family{{Name: WAMCache, Confidence: 0.7}, {Name: Transient, Confidence: 0.3}}}
+	ca := Diagnosis{Families: []Family{{Name: ConditionalAccess, Confidence: 0.85}, {Name: WAMCache, Confidence: 0.7}}}
+	clock := Diagnosis{Families: []Family{{Name: ClockSkew, Confidence: 0.9}, {Name: WAMCache, Confidence: 0.7}}}
+	join := Diagnosis{Families: []Family{{Name: JoinBroken, Confidence: 0.8}}}
+	vague := Diagnosis{Families: []Family{{Name: WAMCache, Confidence: 0.7}, {Name: Transient, Confidence: 0.3}}}
 	cases := []struct {
 		name string
 		d    Diagnosis
@@ -296,5 +296,47 @@ func TestEveryRuleCanMatch(t *testing.T) {
 		if !matched[r.Name] && r.Name != "no-prt-device-ok" {
 			t.Errorf("rule %s never matched", r.Name)
 		}
+	}
+}
+
+func TestCleared(t *testing.T) {
+	t.Parallel()
+	healthyPRT := sick()
+	healthyPRT.PRT, healthyPRT.UserUPN = device.TriYes, "alex@contoso.com"
+	healthyPRT.OfficeCredentials, healthyPRT.StaleOfficeCredentials = []string{"MicrosoftOffice16_Data:SSPI:alex@contoso.com"}, []string{}
+	asSystem := sick()
+	asSystem.PRT = device.TriUnknown
+	registered := sick()
+	registered.Join, registered.PRT = device.JoinRegistered, device.TriYes
+	cases := []struct {
+		name string
+		ev   *device.Evidence
+		want []string
+	}{
+		{"a PRT and a clean vault clear the WAM cache and the Office credentials", healthyPRT, []string{OfficeCreds, WAMCache}},
+		{"unknown evidence clears nothing", asSystem, nil},
+		{"the PRT rule needs an Entra joined device", registered, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for f := range Cleared(c.ev) {
+				got = append(got, f)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("cleared %v, want %v", got, c.want)
+			}
+		})
+	}
+	d := Diagnosis{Families: []Family{{Name: Transient, Confidence: 0.3}}, Cleared: Cleared(healthyPRT)}
+	for _, uses := range []string{"dsregcmd.cleanupaccounts", "credentials.remove"} {
+		if rule, _, out := RuledOut(d, uses, steps.RiskLow); !out || rule != RuleCleared {
+			t.Errorf("%s: rule %q, want %s", uses, rule, RuleCleared)
+		}
+	}
+	if _, _, out := RuledOut(d, "restart.schedule", steps.RiskDisruptive); out {
+		t.Error("the restart was ruled out with nothing named")
 	}
 }

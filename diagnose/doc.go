@@ -23,5 +23,6 @@
 // while it lasts, so wam-cache, transient and office-install are generic:
 // they never rule out other fixes. The other families are specific: when
 // one of them is likely, the evidence names a cause that a restart does not
-// clear (see [Diagnosis.NamedCause]).
+// clear (see [Diagnosis.NamedCause]). Some evidence clears a family
+// instead: [Cleared].
 package diagnose

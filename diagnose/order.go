@@ -22,6 +22,9 @@ const (
 	// RuleNoEvidence: a dangerous step (leaving Entra ID) runs only when
 	// the evidence makes a family it fixes likely.
 	RuleNoEvidence = "evidence-required"
+	// RuleCleared: a changing step is skipped when the evidence clears
+	// every family it fixes (see [Cleared]).
+	RuleCleared = "evidence-cleared"
 )
 
 // Order returns the order to run steps in, as indexes into uses: first
@@ -70,6 +73,17 @@ func RuledOut(d Diagnosis, uses string, risk steps.Risk) (rule, reason string, o
 		}
 		if best < Likely {
 			return RuleNoEvidence, fmt.Sprintf("a dangerous step runs only when the evidence makes what it fixes (%s) likely; its confidence is %.2f", strings.Join(fixed, ", "), best), true
+		}
+	}
+	if changing && len(fixed) > 0 {
+		var why []string
+		for _, f := range fixed {
+			if r, ok := d.Cleared[f]; ok {
+				why = append(why, f+": "+r)
+			}
+		}
+		if len(why) == len(fixed) {
+			return RuleCleared, "the evidence clears what this step fixes: " + strings.Join(why, "; "), true
 		}
 	}
 	return "", "", false

@@ -35,7 +35,7 @@ var Rules = []Rule{
 		return "the device is MDM managed, so compliance is Intune's to judge", ok && ev.ManagedKnown && ev.Managed
 	}},
 	{"device-auth-failed", JoinBroken, 0.8, func(ev *device.Evidence) (string, bool) {
-		return "dsregcmd: DeviceAuthStatus " + ev.DeviceAuthStatus, strings.HasPrefix(strings.ToUpper(ev.DeviceAuthStatus), "FAILED")
+		return "dsregcmd: DeviceAuthStatus " + ev.DeviceAuthStatus, authFailed(ev)
 	}},
 	{"aadsts135011", JoinBroken, 0.8, code(device.CodeDisabled)},
 	{"aadsts50155", JoinBroken, 0.6, code(device.CodeNotAuthed)},
@@ -69,13 +69,22 @@ var Rules = []Rule{
 	}},
 	{"caa5001c", BrokerPlugin, 0.3, code(device.CodeBroker)},
 	{"no-prt-device-ok", WAMCache, 0.5, func(ev *device.Evidence) (string, bool) {
-		return "no primary refresh token (AzureAdPrt NO) although DeviceAuthStatus is SUCCESS and the sign-in endpoint answers",
-			ev.PRT == device.TriNo && strings.EqualFold(ev.DeviceAuthStatus, "SUCCESS") && ev.SignIn.Reachable != device.TriNo
+		return "no primary refresh token (AzureAdPrt NO) on an Entra joined device whose DeviceAuthStatus is not FAILED and whose sign-in endpoint answers",
+			joined(ev) && ev.PRT == device.TriNo && !authFailed(ev) && ev.SignIn.Reachable != device.TriNo
 	}},
 	{"caa50021-events", WAMCache, 0.4, func(ev *device.Evidence) (string, bool) {
 		a, ok := aadError(ev, device.CodeCAA50021)
-		return fmt.Sprintf("%d event(s) with 0xCAA50021 in Microsoft-Windows-AAD/Operational: %s", a.Events, a.Meaning), ok
+		return fmt.Sprintf("%d event(s) with 0xCAA50021 in Microsoft-Windows-AAD/Operational: %s, and no PRT shows the user's sign-in works", a.Events, a.Meaning),
+			ok && ev.PRT != device.TriYes
 	}},
+}
+
+func joined(ev *device.Evidence) bool {
+	return ev.Join == device.JoinCloud || ev.Join == device.JoinHybrid
+}
+
+func authFailed(ev *device.Evidence) bool {
+	return strings.HasPrefix(strings.ToUpper(ev.DeviceAuthStatus), "FAILED")
 }
 
 // code is a rule that matches when the AAD log shows the code.
@@ -93,4 +102,24 @@ func aadError(ev *device.Evidence, c string) (device.AADError, bool) {
 		}
 	}
 	return device.AADError{}, false
+}
+
+// Cleared returns the families whose evidence was read and shows they are
+// not the cause, each with the reason: a broken WAM cache costs the user
+// the PRT, so a PRT present (read as the user on a joined device) clears
+// wam-cache; stale Office credentials show as Office targets for another
+// account, so a vault read with the user's UPN known and no such target
+// clears office-creds.
+func Cleared(ev *device.Evidence) map[string]string {
+	out := map[string]string{}
+	if ev == nil {
+		return out
+	}
+	if joined(ev) && ev.PRT == device.TriYes {
+		out[WAMCache] = "the user holds a primary refresh token (AzureAdPrt YES): the WAM account cache works"
+	}
+	if ev.OfficeCredentials != nil && ev.UserUPN != "" && len(ev.StaleOfficeCredentials) == 0 {
+		out[OfficeCreds] = "no cached Office sign-in of another account than " + ev.UserUPN
+	}
+	return out
 }
