@@ -1,8 +1,6 @@
 package tests
 
 import (
-	"errors"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -66,26 +64,14 @@ func TestScenarioMatrix(t *testing.T) {
 			dir := t.TempDir()
 			state := filepath.Join(dir, "state")
 			args := append([]string{"run", "--simulate", c.scenario, "--state-dir", state, "--audit-log", filepath.Join(dir, "audit.jsonl")}, c.flags...)
-			cmd := exec.Command(caafixPath(), args...)
-			cmd.Dir = dir
-			cmd.Env = append(cmd.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+dir)
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			} else if err != nil {
-				t.Fatalf("run caafix: %v", err)
-			}
-			out := strings.TrimRight(stdout.String(), "\n")
+			code, stdout, stderr := caafix(t, dir, args...)
+			out := strings.TrimRight(stdout, "\n")
 			last := out[strings.LastIndex(out, "\n")+1:]
 			if code != c.exit {
-				t.Fatalf("exit %d, want %d\nlast line: %s\nstderr: %s", code, c.exit, last, stderr.String())
+				t.Fatalf("exit %d, want %d\nlast line: %s\nstderr: %s", code, c.exit, last, stderr)
 			}
-			if stderr.Len() > 0 {
-				t.Errorf("stderr is not empty: %s", stderr.String())
+			if stderr != "" {
+				t.Errorf("stderr is not empty: %s", stderr)
 			}
 			if !strings.HasPrefix(last, "caafix ") || len(last) > 2000 {
 				t.Errorf("last line is not the summary: %q", last)

@@ -134,31 +134,40 @@ func listedRunbook(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	key, pub := filepath.Join(dir, "measure.key"), filepath.Join(dir, "measure.pub")
-	caafix(t, dir, "key", "generate", "--secret-key", key, "--public-key", pub, "--unencrypted")
-	caafix(t, dir, "runbook", "sign", "--secret-key", key, file)
+	mustCaafix(t, dir, "key", "generate", "--secret-key", key, "--public-key", pub, "--unencrypted")
+	mustCaafix(t, dir, "runbook", "sign", "--secret-key", key, file)
 	if err := os.WriteFile(filepath.Join(dir, "caafix.yaml"), []byte("trust:\n  public_keys:\n    - "+pub+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return file
 }
 
-// caafix runs the binary in dir and returns its exit code and stdout.
-func caafix(t *testing.T, dir string, args ...string) (int, string) {
+// caafix runs the binary in dir, with its home and state there, and
+// returns its exit code, stdout and stderr.
+func caafix(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(caafixPath(), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+dir)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
-		return ee.ExitCode(), stdout.String()
+		code = ee.ExitCode()
 	case err != nil:
 		t.Fatalf("caafix %s: %v", strings.Join(args, " "), err)
 	}
-	return 0, stdout.String()
+	return code, out.String(), errOut.String()
+}
+
+// mustCaafix runs the binary and fails the test unless it exits 0.
+func mustCaafix(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	if code, _, stderr := caafix(t, dir, args...); code != 0 {
+		t.Fatalf("caafix %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
 }
 
 // measure runs the scenario's device with every consent until its run no
@@ -173,7 +182,7 @@ func measure(t *testing.T, dir, scenario, order, runbook string) cost {
 		args = append(args, runbook)
 	}
 	for n := 1; ; n++ {
-		code, out := caafix(t, dir, args...)
+		code, out, _ := caafix(t, dir, args...)
 		if code != 5 {
 			break
 		}
@@ -222,7 +231,7 @@ func measure(t *testing.T, dir, scenario, order, runbook string) cost {
 // diagnosis is caafix diagnose --output json on a fresh device.
 func diagnosis(t *testing.T, dir, scenario string) diagnose.Diagnosis {
 	t.Helper()
-	code, out := caafix(t, dir, "diagnose", "--simulate", scenario, "--audit-log", filepath.Join(dir, "diagnose.jsonl"), "--output", "json")
+	code, out, _ := caafix(t, dir, "diagnose", "--simulate", scenario, "--audit-log", filepath.Join(dir, "diagnose.jsonl"), "--output", "json")
 	var d diagnose.Diagnosis
 	if err := json.Unmarshal([]byte(out), &d); code != 0 || err != nil {
 		t.Fatalf("diagnose %s: exit %d, %v: %s", scenario, code, err, out)
