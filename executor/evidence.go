@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/caafix/caafix/audit"
@@ -97,4 +98,18 @@ func (x *run) ruleOut(decisions []policy.Decision) {
 			x.moot[d.Step] = true
 		}
 	}
+}
+
+// withDiagnosis adds what the evidence names to the escalation's message,
+// so that IT reads the likely cause on the summary line, not only that
+// the local fixes ran out.
+func (x *run) withDiagnosis(uses, msg string) string {
+	if uses != "escalate" || x.diag == nil {
+		return msg
+	}
+	top, ok := x.diag.Top()
+	if !ok || len(top.Evidence) == 0 {
+		return msg
+	}
+	return fmt.Sprintf("%s The evidence names %s (confidence %.2f): %s.", msg, top.Name, top.Confidence, top.Evidence[0])
 }

@@ -367,7 +367,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 	}
 	if eff.EndRun {
 		sr.Result, sr.Reason = ResultEnded, eff.Reason
-		x.rep.Message = eff.Message
+		x.rep.Message = x.withDiagnosis(st.Uses, eff.Message)
 		x.progress("step    %-20s %s", st.ID, eff.Reason)
 		return true, eff.Outcome, x.endStep(st, sr, started, rollback)
 	}

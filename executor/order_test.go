@@ -2,6 +2,7 @@ package executor_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/caafix/caafix/diagnose"
@@ -85,6 +86,12 @@ func TestEvidenceOrder(t *testing.T) {
 			for id, want := range c.wantRules {
 				if got := decision(t, r.rep, id); got.Rule != want || got.Reason == "" {
 					t.Errorf("step %s: rule %s (%s), want %s", id, got.Rule, got.Reason, want)
+				}
+			}
+			if r.rep.Outcome == outcome.Escalate && r.rep.Diagnosis != nil && c.scenario != "join-broken" {
+				top, _ := r.rep.Diagnosis.Top()
+				if !strings.Contains(r.rep.Summary(), "The evidence names "+top.Name) {
+					t.Errorf("the escalation does not name the evidence: %s", r.rep.Summary())
 				}
 			}
 			probed := slices.Contains(r.sent, scripts.SignInProbe)
