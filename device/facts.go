@@ -88,4 +88,7 @@ type Facts struct {
 
 	// Dsreg is the parsed dsregcmd /status, nil when it could not be read.
 	Dsreg *DsregStatus `json:"-"`
+	// Events are the AAD log's events as Gather read them, nil when the
+	// log could not be read; [GatherEvidence] reads their error codes.
+	Events []Event `json:"-"`
 }

@@ -59,6 +59,7 @@ func Gather(ctx context.Context, r pshost.Runner, opts ...GatherOptions) (*Facts
 		g.problem("aad events", evErr)
 	}
 	f := g.f
+	f.Events = events
 	in := symptomInput{events: events, eventsErr: evErr, status: f.Dsreg, statusErr: g.dsregErr,
 		since: o.Now().Add(-o.Lookback), boot: later(f.LastBoot, o.NotBefore)}
 	if why := notUsersPRT(f); why != "" && f.Dsreg != nil {

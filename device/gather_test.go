@@ -66,6 +66,10 @@ func TestGatherEverythingReadable(t *testing.T) {
 		t.Fatal("Dsreg not kept")
 	}
 	f.Dsreg = nil
+	if len(f.Events) != 4 {
+		t.Errorf("kept %d events, want the 4 the log holds", len(f.Events))
+	}
+	f.Events = nil
 	want := &Facts{
 		Hostname: "AADJOIN02", Join: JoinCloud, Managed: false, ManagedKnown: true, Elevated: true,
 		Context: ContextUser, User: `AzureAD\AlexWilber`, PRT: TriNo, DeviceAuthStatus: "SUCCESS",

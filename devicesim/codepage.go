@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"golang.org/x/text/transform"
 
@@ -61,14 +62,18 @@ func itoa(n int) string {
 // page cannot carry arrive as '?', as WideCharToMultiByte makes them. The
 // starters use it; Serve itself speaks text, for tests of the interpreter.
 func ServeConsole(stdin io.Reader, stdout, stderr io.Writer, stateDir string) error {
+	return serveConsole(stdin, stdout, stderr, stateDir, time.Now)
+}
+
+func serveConsole(stdin io.Reader, stdout, stderr io.Writer, stateDir string, now func() time.Time) error {
 	st, err := loadState(stateDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "devicesim: %v\r\n", err)
 		return err
 	}
 	_, enc := codePageOf(st.Scenario.Device.Locale)
-	return Serve(transform.NewReader(stdin, enc.NewDecoder()),
-		oemWriter{stdout, enc}, oemWriter{stderr, enc}, stateDir)
+	return serve(transform.NewReader(stdin, enc.NewDecoder()),
+		oemWriter{stdout, enc}, oemWriter{stderr, enc}, stateDir, now)
 }
 
 // oemWriter encodes each write whole; the simulator writes whole lines.

@@ -148,11 +148,29 @@ func dsregLeave(s *session) nativeResult {
 	return nativeResult{}
 }
 
-// prt reports whether the device holds a primary refresh token: it is
-// joined and healthy.
+// prtBreakers are the faults that cost the user the primary refresh token:
+// a broken WAM account cache, a device Entra ID no longer accepts, a clock
+// the token service refuses, and a sign-in service that cannot be reached
+// or refuses the device. Stale Office credentials, a damaged Office, a
+// missing broker plug-in (an app of the user's, not CloudAP, which holds
+// the PRT) and transient token state leave it in place.
+var prtBreakers = []Fault{FaultWAMCache, FaultJoinBroken, FaultClockSkew, FaultAVVPN, FaultConditionalAccess}
+
+// prt reports whether the account dsregcmd runs as holds a primary
+// refresh token: the device is joined, no fault has cost the user the
+// token, and dsregcmd runs as the user (SYSTEM's session has no PRT, so
+// dsregcmd as SYSTEM prints AzureAdPrt NO even on a healthy device).
 func prt(st *state) bool {
 	j := st.Scenario.Device.Join
-	return (j == JoinCloud || j == JoinHybrid) && len(st.Scenario.Faults) == 0
+	if j != JoinCloud && j != JoinHybrid || st.Scenario.Device.Context == ContextSystem {
+		return false
+	}
+	for _, f := range prtBreakers {
+		if st.hasFault(f) {
+			return false
+		}
+	}
+	return true
 }
 
 func yesNo(b bool) string {
@@ -259,7 +277,9 @@ func deviceDetails(st *state) dsregSection {
 	dev := st.Scenario.Device
 	status := "SUCCESS"
 	if st.hasFault(FaultJoinBroken) {
-		status = "FAILED"
+		// Microsoft Learn, "Troubleshoot devices by using the dsregcmd
+		// command": the status of a device disabled or deleted in Entra ID.
+		status = "FAILED. Device is either disabled or deleted"
 	}
 	return dsregSection{title: "Device Details", fields: [][2]string{
 		{"DeviceId", guid("device/" + dev.Hostname)},

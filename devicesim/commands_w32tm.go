@@ -48,7 +48,7 @@ func w32tmResync(s *session) nativeResult {
 		return nativeResult{stdout: crlf(resyncIntro, "The following error occurred: The service has not been started. (0x80070426)"), code: hrServiceNotStarted}
 	case !dev.Elevated:
 		return nativeResult{stdout: crlf(resyncIntro, "The following error occurred: Access is denied. (0x80070005)"), code: eAccessDenied}
-	case st.hasFault(FaultAVVPN):
+	case st.hasFault(FaultAVVPN) || dev.NTPBlocked:
 		return nativeResult{stdout: crlf(resyncIntro, "The computer did not resync because no time data was available.")}
 	}
 	dev.ClockSkew = 0
@@ -115,7 +115,7 @@ func w32tmStripchart(s *session, args []string) nativeResult {
 	for i := 0; i < samples; i++ {
 		at := now.Add(time.Duration(2*i) * time.Second).Format("15:04:05")
 		switch {
-		case st.hasFault(FaultAVVPN):
+		case st.hasFault(FaultAVVPN) || st.Scenario.Device.NTPBlocked:
 			lines = append(lines, at+", error: 0x800705B4")
 		case dataOnly:
 			lines = append(lines, at+", "+secondsText(offset, st.Scenario.Device.Locale))

@@ -33,10 +33,11 @@
 // try/catch/finally, [Console]::Error.WriteLine, Write-Output/echo, `&`
 // with a parenthesized path, `exit N`, and the cmdlets Get-Service,
 // Start-Service, Get-CimInstance, Get-ItemProperty, Get-NetAdapter,
-// Get-WinEvent, Select-Object, ConvertTo-Csv, ConvertTo-Json, Join-Path,
-// Out-Null, the ScheduledTasks cmdlets, Start-Process, New-Item,
-// Set-Content, Get-Content and Remove-Item,
-// with PowerShell's parameter binding (prefixes, positions, switches).
+// Get-WinEvent, Invoke-WebRequest, Get-AppxPackage, Add-AppxPackage,
+// Select-Object, ConvertTo-Csv, ConvertTo-Json, Join-Path, Out-Null, the
+// ScheduledTasks cmdlets, Start-Process, New-Item, Set-Content, Get-Content
+// and Remove-Item, with PowerShell's parameter binding (prefixes,
+// positions, switches).
 // Valid PowerShell beyond that (if, foreach, operators other than +) is a
 // terminating error naming devicesim, so that a test that trips on it
 // says what to teach the simulator instead of failing obscurely.
@@ -52,11 +53,14 @@
 // clock-skew: `w32tm /resync /force`, elevated, with the Windows Time
 // service running. join-broken: `dsregcmd /leave` on a cloud-only device.
 // office-install: the Click-to-Run online repair, elevated, with the
-// installed platform and culture. conditional-access and av-vpn: nothing
-// local. While any fault remains the device shows the symptom: no PRT in
-// `dsregcmd /status`, and a fresh event 1098 (0xCAA50021) in the AAD log
-// at every query; once healthy, only the events from before the last fault
-// was cleared remain.
+// installed platform and culture. broker-plugin: registering
+// Microsoft.AAD.BrokerPlugin again with Add-AppxPackage -Register, as the
+// user. conditional-access and av-vpn: nothing local. While any fault
+// remains the device shows the symptom: a fresh event 1098 (0xCAA50021)
+// in the AAD log at every query, and, for the faults that cost the user
+// the PRT (wam-cache, join-broken, clock-skew, av-vpn,
+// conditional-access), AzureAdPrt NO in `dsregcmd /status`; once healthy,
+// only the events from before the last fault was cleared remain.
 //
 // # State
 //

@@ -12,6 +12,8 @@ const (
 	resync          = "w32tm /resync /force"
 	deleteOffice    = "cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'"
 	deleteMSA       = "cmdkey '/delete:MicrosoftAccount:user=alex@contoso.com'"
+	registerBroker  = `Add-AppxPackage -Register "$env:windir\SystemApps\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\Appxmanifest.xml" -DisableDevelopmentMode -ForceApplicationShutdown` // Microsoft's documented form
+	deleteStale     = "cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'"
 	repairEnUS      = `& (Join-Path $env:CommonProgramW6432 'Microsoft Shared\ClickToRun\OfficeClickToRun.exe') 'scenario=Repair' 'platform=x64' 'culture=en-us' 'RepairType=FullRepair' 'forceappshutdown=True' 'DisplayLevel=False'`
 	repairDeDE      = `& (Join-Path $env:CommonProgramW6432 'Microsoft Shared\ClickToRun\OfficeClickToRun.exe') 'scenario=Repair' 'platform=x64' 'culture=de-de' 'RepairType=FullRepair' 'forceappshutdown=True' 'DisplayLevel=False'`
 )
@@ -39,10 +41,12 @@ func TestFaultClearing(t *testing.T) {
 		{"wam-cache stays when cleanupaccounts runs as SYSTEM", "system-no-user", [][]string{{"dsregcmd /cleanupaccounts"}}, FaultWAMCache, false},
 		{"wam-cache on a hybrid device is cleared by cleanupaccounts", "hybrid-wam-cache", [][]string{{"dsregcmd /cleanupaccounts"}}, FaultWAMCache, true},
 		{"office-creds stays while an Office target remains", "office-creds", [][]string{{deleteOffice}}, FaultOfficeCreds, false},
-		{"office-creds is cleared when the last Office target is deleted", "office-creds", [][]string{{deleteOffice, deleteMSA}}, FaultOfficeCreds, true},
-		{"office-creds on German Windows is cleared the same way", "office-creds-de", [][]string{{deleteOffice}, {deleteMSA}}, FaultOfficeCreds, true},
+		{"office-creds is cleared when the last Office target is deleted", "office-creds", [][]string{{deleteOffice, deleteStale, deleteMSA}}, FaultOfficeCreds, true},
+		{"office-creds on German Windows is cleared the same way", "office-creds-de", [][]string{{deleteOffice}, {deleteStale, deleteMSA}}, FaultOfficeCreds, true},
 		{"office-creds stays when cmdkey runs as SYSTEM", "system-user", [][]string{{deleteOffice, deleteMSA}}, FaultOfficeCreds, false},
 		{"office-creds stays when only other targets are deleted", "office-creds", [][]string{{"cmdkey /delete:git:https://example.org"}}, FaultOfficeCreds, false},
+		{"broker-plugin is cleared by registering the plug-in as the user", "broker-plugin", [][]string{{registerBroker}}, FaultBrokerPlugin, true},
+		{"broker-plugin stays when another manifest is registered", "broker-plugin", [][]string{{`Add-AppxPackage -Register 'C:\WINDOWS\SystemApps\Other\Appxmanifest.xml' -ErrorAction SilentlyContinue`}}, FaultBrokerPlugin, false},
 		{"clock-skew is cleared by resync", "clock-skew", [][]string{{resync}}, FaultClockSkew, true},
 		{"clock-skew stays while the time service is stopped", "clock-skew-stopped", [][]string{{resync}}, FaultClockSkew, false},
 		{"clock-skew is cleared once the time service is started", "clock-skew-stopped", [][]string{{"Start-Service -Name w32time", resync}}, FaultClockSkew, true},

@@ -110,7 +110,7 @@ func TestDsregcmdJoinFields(t *testing.T) {
 	}{
 		{"healthy", "YES", "NO", "NO", "YES", "SUCCESS"},
 		{"wam-cache", "YES", "NO", "NO", "NO", "SUCCESS"},
-		{"join-broken", "YES", "NO", "NO", "NO", "FAILED"},
+		{"join-broken", "YES", "NO", "NO", "NO", "FAILED. Device is either disabled or deleted"},
 		{"hybrid-healthy", "YES", "YES", "NO", "YES", "SUCCESS"},
 		{"hybrid-wam-cache", "YES", "YES", "NO", "NO", "SUCCESS"},
 		{"registered-wam-cache", "NO", "NO", "YES", "NO", ""},

@@ -52,6 +52,9 @@ type Device struct {
 	// Security lists active third-party products as "vpn:NAME" or
 	// "av:NAME".
 	Security []string `json:"security"`
+	// NTPBlocked is a network that drops UDP 123: w32tm reaches no time
+	// server, while HTTPS to the sign-in endpoint still works.
+	NTPBlocked bool `json:"ntp_blocked"`
 }
 
 // Office describes a Click-to-Run Office installation.
@@ -96,12 +99,13 @@ const (
 	FaultOfficeInstall     Fault = "office-install"     // Click-to-Run online repair
 	FaultConditionalAccess Fault = "conditional-access" // nothing local
 	FaultAVVPN             Fault = "av-vpn"             // nothing local
+	FaultBrokerPlugin      Fault = "broker-plugin"      // Add-AppxPackage -Register of the plug-in, as the user
 )
 
 // Faults lists every fault a scenario may name, in the order of the design.
 func Faults() []Fault {
 	return []Fault{FaultTransient, FaultWAMCache, FaultOfficeCreds, FaultClockSkew,
-		FaultJoinBroken, FaultOfficeInstall, FaultConditionalAccess, FaultAVVPN}
+		FaultJoinBroken, FaultOfficeInstall, FaultConditionalAccess, FaultAVVPN, FaultBrokerPlugin}
 }
 
 // Locales the simulator renders localized tools in.

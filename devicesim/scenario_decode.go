@@ -37,6 +37,7 @@ type rawDevice struct {
 	Credentials    []string   `yaml:"credentials"`
 	Office         *rawOffice `yaml:"office"`
 	Security       []string   `yaml:"security"`
+	NTPBlocked     bool       `yaml:"ntp_blocked"`
 }
 
 type rawOffice struct {

@@ -16,7 +16,7 @@ import (
 func TestBuiltinNames(t *testing.T) {
 	t.Parallel()
 	want := []string{
-		"av-vpn", "clock-skew", "clock-skew-stopped", "conditional-access", "domain-only", "healthy",
+		"av-vpn", "broker-plugin", "clock-skew", "clock-skew-stopped", "conditional-access", "domain-only", "healthy",
 		"hybrid-healthy", "hybrid-wam-cache", "join-broken", "managed-wam-cache", "not-elevated",
 		"office-creds", "office-creds-de", "office-install", "registered-wam-cache", "system-no-user",
 		"system-user", "transient", "verbatim-hybrid", "wam-cache",
@@ -48,6 +48,7 @@ func TestBuiltinScenarios(t *testing.T) {
 		{"office-install", JoinCloud, ContextUser, "alex@contoso.com", true, LocaleEnUS, []Fault{FaultOfficeInstall}},
 		{"conditional-access", JoinCloud, ContextUser, "alex@contoso.com", true, LocaleEnUS, []Fault{FaultConditionalAccess}},
 		{"av-vpn", JoinCloud, ContextUser, "alex@contoso.com", true, LocaleEnUS, []Fault{FaultAVVPN}},
+		{"broker-plugin", JoinCloud, ContextUser, "alex@contoso.com", true, LocaleEnUS, []Fault{FaultBrokerPlugin}},
 		{"hybrid-wam-cache", JoinHybrid, ContextUser, "alex@contoso.com", true, LocaleEnUS, []Fault{FaultWAMCache}},
 		{"hybrid-healthy", JoinHybrid, ContextUser, "alex@contoso.com", true, LocaleEnUS, nil},
 		{"managed-wam-cache", JoinCloud, ContextUser, "alex@contoso.com", true, LocaleEnUS, []Fault{FaultWAMCache}},
@@ -129,7 +130,7 @@ func TestScenarioErrors(t *testing.T) {
 		{"unknown values list the valid ones", "unknown-values", []string{
 			`4:9: unknown join "azure"`, `5:11: unknown locale "fr-FR"`, `6:12: unknown context "admin"`,
 			`8:17: unknown time_service "paused"`,
-			`9:21: unknown fault "dns": use one of transient, wam-cache, office-creds, clock-skew, join-broken, office-install, conditional-access, av-vpn`,
+			`9:21: unknown fault "dns": use one of transient, wam-cache, office-creds, clock-skew, join-broken, office-install, conditional-access, av-vpn, broker-plugin`,
 			`9:26: fault wam-cache is listed twice`}},
 		{"a duration needs a unit", "bad-durations", []string{`6:15: clock_skew "20 minutes" is not a duration`}},
 		{"a bare number is not a duration", "duration-without-unit", []string{`6:15: clock_skew 15 has no unit`}},

@@ -144,6 +144,8 @@ func validate(p *problems, raw *rawScenario, pos map[string]position) *Scenario 
 		dev.Security = append(dev.Security, s)
 	}
 
+	dev.NTPBlocked = d.NTPBlocked
+
 	sc.Faults = validateFaults(p, raw.Faults, dev, skewOK, at)
 	return sc
 }
@@ -182,6 +184,10 @@ func validateFaults(p *problems, names []string, dev *Device, skewOK bool, at fu
 		case FaultOfficeCreds:
 			if !hasOfficeTarget(dev.Credentials) {
 				p.add(where, "fault office-creds needs an Office target in device.credentials: add e.g. MicrosoftOffice16_Data:SSPI:%s", orDefault(dev.User, "alex@contoso.com"))
+			}
+		case FaultBrokerPlugin:
+			if dev.User == "" {
+				p.add(where, "fault broker-plugin is the signed-in user's: add device.user")
 			}
 		case FaultAVVPN:
 			if len(dev.Security) == 0 {

@@ -39,7 +39,7 @@ func TestUserTaskRunsInTheUsersSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range st.Vaults["alex@contoso.com"] {
-		if strings.HasPrefix(c, "MicrosoftOffice16_Data:") {
+		if c == "MicrosoftOffice16_Data:SSPI:alex@contoso.com" {
 			t.Errorf("the command did not run in the user's vault: %v", st.Vaults)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/bhendo/go-powershell/backend"
 )
@@ -97,6 +98,10 @@ func (p *Process) Kill() error {
 // of other packages that need a device but no child process.
 type InProcessStarter struct {
 	stateDir string
+	// Now is the device's clock; nil is the real one. A test that runs
+	// caafix with a clock of its own gives the device the same clock, so
+	// the events the device logs line up with caafix's checks.
+	Now func() time.Time
 }
 
 // NewInProcessStarter returns an InProcessStarter for the simulated device
@@ -116,7 +121,11 @@ func (s *InProcessStarter) StartProcess(string, ...string) (backend.Waiter, io.W
 	errR, errW := io.Pipe()
 	p := &InProcess{inR: inR, inW: inW, outR: outR, outW: outW, errR: errR, errW: errW, done: make(chan struct{})}
 	go func() {
-		p.err = ServeConsole(inR, outW, errW, s.stateDir)
+		now := s.Now
+		if now == nil {
+			now = time.Now
+		}
+		p.err = serveConsole(inR, outW, errW, s.stateDir, now)
 		// Like a process that exits: its output ends, and writes to its
 		// input fail.
 		outW.Close()

@@ -132,8 +132,19 @@ func whyStopped(c *Case) string {
 			ended = &c.Steps[i]
 		}
 	}
+	var upstream []string // steps the evidence held back: an upstream cause
+	for _, st := range c.Steps {
+		if st.Rule == "evidence-upstream" {
+			upstream = append(upstream, st.ID)
+		}
+	}
 	var b strings.Builder
 	switch {
+	case len(upstream) > 0 && ended != nil:
+		fmt.Fprintf(&b, "The evidence names a cause upstream of the device, which no local step fixes, so caafix changed nothing (held back: %s) and step %s (`%s`) handed the case to IT (outcome `%s`, exit %d).", strings.Join(upstream, ", "), ended.ID, ended.Uses, c.Outcome, c.ExitCode)
+		if len(c.Diagnosis) > 0 {
+			fmt.Fprintf(&b, " Most likely: %s (confidence %.2f); see the diagnosis below.", c.Diagnosis[0].Name, c.Diagnosis[0].Confidence)
+		}
 	case c.Outcome == "blocked":
 		fmt.Fprintf(&b, "The symptom remains and the policy gate blocked steps that could have helped (outcome `blocked`, exit %d):", c.ExitCode)
 		for _, s := range c.Steps {

@@ -60,6 +60,11 @@ func (x *run) bundle(ctx context.Context, kind outcome.Kind, err error) (outcome
 	if x.o.Mode == ModeCollect {
 		c.Command = "collect"
 	}
+	if d := x.rep.Diagnosis; d != nil {
+		for _, f := range d.Families {
+			c.Diagnosis = append(c.Diagnosis, escalation.Family{Name: f.Name, Confidence: f.Confidence, Evidence: f.Evidence})
+		}
+	}
 	for _, s := range x.rep.Steps {
 		c.Steps = append(c.Steps, escalation.Step{ID: s.ID, Uses: s.Uses, Decision: string(s.Decision), Rule: s.Rule, Result: string(s.Result), Reason: s.Reason})
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/diagnose"
 	"github.com/caafix/caafix/escalation"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
@@ -130,12 +131,14 @@ type run struct {
 	rep          *Report
 	host         *pshost.Host
 	facts        *device.Facts
-	heal         healState // the self-healing record, when selfHealing
-	healDone     bool      // the record needs no update at the end
-	userTasks    int       // one-shot tasks run in the user's session so far, for their names
-	inflight     inflight  // where this run is, as the in-flight record says
-	interrupted  *inflight // the record of a run that was killed before this one
-	raw          rawOutput // for the escalation bundle
+	heal         healState           // the self-healing record, when selfHealing
+	healDone     bool                // the record needs no update at the end
+	userTasks    int                 // one-shot tasks run in the user's session so far, for their names
+	inflight     inflight            // where this run is, as the in-flight record says
+	interrupted  *inflight           // the record of a run that was killed before this one
+	raw          rawOutput           // for the escalation bundle
+	diag         *diagnose.Diagnosis // the diagnosis of an evidence-ordered run
+	moot         map[string]bool     // blocked steps the evidence rules out too: their block cost nothing
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -232,13 +235,20 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 	if x.o.Mode == ModeCollect {
 		return collected(sym), nil
 	}
+	if x.o.Mode == ModeDiagnose {
+		return x.diagnoseOnly(ctx)
+	}
 	if x.selfHealing() {
 		if err := x.recheck(sym); err != nil {
 			return outcome.HostError, err
 		}
 	}
+	if rb, err = x.byEvidence(ctx, rb); err != nil {
+		return outcome.Of(err), err
+	}
 
 	decisions := policy.Evaluate(policy.Input{Runbook: rb, Facts: facts, Consent: x.o.Consent, Deny: x.o.Deny})
+	x.ruleOut(decisions)
 	for i, d := range decisions {
 		if err := x.write(audit.Event{Name: "policy.decision", Step: d.Step, Uses: d.Uses, Decision: string(d.Verdict),
 			Rule: d.Rule, Reason: d.Reason, Fields: map[string]any{"risk": string(d.Risk), "context": string(d.Context)}}); err != nil {
@@ -316,7 +326,7 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 	since := x.start.Add(-x.o.Lookback)
 	blocked := false
 	for _, d := range decisions {
-		blocked = blocked || d.Verdict == policy.Block
+		blocked = blocked || (d.Verdict == policy.Block && !x.moot[d.Step])
 	}
 	for i, d := range decisions {
 		sr := &x.rep.Steps[i]
@@ -452,7 +462,7 @@ func (x *run) step(ctx context.Context, st runbooks.Step, sr *StepReport, since 
 	}
 	if eff.EndRun {
 		sr.Result, sr.Reason = ResultEnded, eff.Reason
-		x.rep.Message = eff.Message
+		x.rep.Message = x.withDiagnosis(st.Uses, eff.Message)
 		x.progress("step    %-20s %s", st.ID, eff.Reason)
 		return true, eff.Outcome, x.endStep(st, sr, started, rollback)
 	}

@@ -8,11 +8,13 @@ import (
 	"github.com/caafix/caafix/executor"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
+	"github.com/caafix/caafix/runbooks"
 )
 
 const (
 	delOffice = `cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'`
 	delMSA    = `cmdkey '/delete:MicrosoftAccount:user=alex@contoso.com'`
+	delStale  = `cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'`
 )
 
 func TestRun(t *testing.T) {
@@ -35,11 +37,11 @@ func TestRun(t *testing.T) {
 			wantResults: map[string]executor.Result{"clock": executor.ResultNotNeeded, "wam-cache": executor.ResultFixed, "office-credentials": executor.ResultNotRun}},
 		{name: "stale Office credentials are fixed by office-credentials, deleting only the Office targets",
 			scenario: "office-creds", consent: noConsent, want: outcome.Fixed, wantFixedBy: "office-credentials",
-			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA},
+			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delStale, delMSA},
 			wantResults: map[string]executor.Result{"wam-cache": executor.ResultFailed, "office-credentials": executor.ResultFixed}},
 		{name: "stale Office credentials on a German Windows are fixed by office-credentials",
 			scenario: "office-creds-de", consent: noConsent, want: outcome.Fixed, wantFixedBy: "office-credentials",
-			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA}},
+			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delStale, delMSA}},
 		{name: "a skewed clock is fixed by clock without starting the running time service",
 			scenario: "clock-skew", consent: noConsent, want: outcome.Fixed, wantFixedBy: "clock",
 			wantChanges: []string{"w32tm /resync"}},
@@ -71,7 +73,7 @@ func TestRun(t *testing.T) {
 			wantRules: map[string]string{"wam-cache": policy.RuleUserSession, "office-credentials": policy.RuleUserSession}},
 		{name: "as SYSTEM with a user signed in the user steps run in the user's session and fix the device",
 			scenario: "system-user", consent: noConsent, want: outcome.Fixed, wantFixedBy: "office-credentials",
-			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, delMSA},
+			wantChanges: []string{"dsregcmd /cleanupaccounts", delOffice, "cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'", delMSA},
 			wantResults: map[string]executor.Result{"wam-cache": executor.ResultFailed, "office-credentials": executor.ResultFixed},
 			wantRules:   map[string]string{"wam-cache": policy.RuleDefault, "office-credentials": policy.RuleDefault}},
 		{name: "with --allow-dangerous a cloud-only unmanaged device leaves Entra ID when nothing before it helped, and the run escalates",
@@ -116,33 +118,35 @@ func TestPlanAndDryRunChangeNothing(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []executor.Mode{executor.ModePlan, executor.ModeDryRun} {
 		for _, scenario := range builtinScenarios(t) {
-			t.Run(string(mode)+"/"+scenario, func(t *testing.T) {
-				t.Parallel()
-				dir := newDevice(t, scenario)
-				r := runOn(t, dir, executor.Options{Mode: mode, Consent: fullConsent}, nil)
-				if r.err != nil {
-					t.Fatalf("Run: %v", r.err)
-				}
-				if got := changes(r.device); len(got) != 0 {
-					t.Errorf("a %s sent changing commands %q", mode, got)
-				}
-				if r.rep.Outcome != outcome.Healthy && r.rep.Outcome != outcome.NotFixed {
-					t.Errorf("a %s ended %s, want healthy or not-fixed", mode, r.rep.Outcome)
-				}
-				if r.rep.FixedBy != "" {
-					t.Errorf("a %s claims step %s fixed the device", mode, r.rep.FixedBy)
-				}
-				for _, s := range r.rep.Steps {
-					if s.Result == executor.ResultFixed || s.Result == executor.ResultRan || s.Result == executor.ResultEnded || s.Result == executor.ResultFailed {
-						t.Errorf("a %s reports step %s as %s", mode, s.ID, s.Result)
+			for _, order := range []string{runbooks.OrderListed, runbooks.OrderEvidence} {
+				t.Run(string(mode)+"/"+scenario+"/"+order, func(t *testing.T) {
+					t.Parallel()
+					dir := newDevice(t, scenario)
+					r := runOn(t, dir, executor.Options{Mode: mode, Consent: fullConsent, Runbook: shipped(t, order)}, nil)
+					if r.err != nil {
+						t.Fatalf("Run: %v", r.err)
 					}
-				}
-				if r.rep.Mode != string(mode) {
-					t.Errorf("report mode %q, want %q", r.rep.Mode, mode)
-				}
-				checkAudit(t, r)
-				checkSummary(t, r.rep)
-			})
+					if got := changes(r.device); len(got) != 0 {
+						t.Errorf("a %s sent changing commands %q", mode, got)
+					}
+					if r.rep.Outcome != outcome.Healthy && r.rep.Outcome != outcome.NotFixed {
+						t.Errorf("a %s ended %s, want healthy or not-fixed", mode, r.rep.Outcome)
+					}
+					if r.rep.FixedBy != "" {
+						t.Errorf("a %s claims step %s fixed the device", mode, r.rep.FixedBy)
+					}
+					for _, s := range r.rep.Steps {
+						if s.Result == executor.ResultFixed || s.Result == executor.ResultRan || s.Result == executor.ResultEnded || s.Result == executor.ResultFailed {
+							t.Errorf("a %s reports step %s as %s", mode, s.ID, s.Result)
+						}
+					}
+					if r.rep.Mode != string(mode) {
+						t.Errorf("report mode %q, want %q", r.rep.Mode, mode)
+					}
+					checkAudit(t, r)
+					checkSummary(t, r.rep)
+				})
+			}
 		}
 	}
 }
@@ -163,7 +167,7 @@ func TestPlanListsTheCommandsOfAllowedSteps(t *testing.T) {
 		want []string
 	}{
 		{"an allowed fix lists its command", "wam-cache", []string{"dsregcmd /cleanupaccounts"}},
-		{"credentials lists one delete per Office target and no other", "office-credentials", []string{delOffice, delMSA}},
+		{"credentials lists one delete per Office target and no other", "office-credentials", []string{delOffice, delStale, delMSA}},
 		{"a blocked step lists nothing", "restart", nil},
 		{"a blocked dangerous step lists nothing", "leave-entra", nil},
 	}
@@ -204,32 +208,34 @@ func TestLeaveNeverOnHybridOrManaged(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		for _, c := range consents {
-			t.Run(sc.scenario+"/"+c.name, func(t *testing.T) {
-				t.Parallel()
-				dir := newDevice(t, sc.scenario)
-				for run := 1; ; run++ {
-					r := runOn(t, dir, executor.Options{Consent: c.consent}, nil)
-					if r.err != nil {
-						t.Fatalf("run %d: %v", run, r.err)
+			for _, order := range []string{runbooks.OrderListed, runbooks.OrderEvidence} {
+				t.Run(sc.scenario+"/"+c.name+"/"+order, func(t *testing.T) {
+					t.Parallel()
+					dir := newDevice(t, sc.scenario)
+					for run := 1; ; run++ {
+						r := runOn(t, dir, executor.Options{Consent: c.consent, Runbook: shipped(t, order)}, nil)
+						if r.err != nil {
+							t.Fatalf("run %d: %v", run, r.err)
+						}
+						if slices.Contains(r.sent, "dsregcmd /leave") {
+							t.Fatalf("run %d sent dsregcmd /leave to a %s device", run, sc.scenario)
+						}
+						if d := decision(t, r.rep, "leave-entra"); d.Decision != policy.Block || d.Rule != sc.rule {
+							t.Errorf("run %d: leave-entra %s by %s, want block by %s", run, d.Decision, d.Rule, sc.rule)
+						}
+						if r.rep.Outcome == outcome.Fixed && sc.scenario == "conditional-access" {
+							t.Errorf("run %d: conditional access claimed fixed by %s", run, r.rep.FixedBy)
+						}
+						checkAudit(t, r)
+						if r.rep.Outcome != outcome.RebootPending {
+							break
+						}
+						if run == 3 {
+							t.Fatalf("still reboot-pending after %d runs", run)
+						}
 					}
-					if slices.Contains(r.sent, "dsregcmd /leave") {
-						t.Fatalf("run %d sent dsregcmd /leave to a %s device", run, sc.scenario)
-					}
-					if d := decision(t, r.rep, "leave-entra"); d.Decision != policy.Block || d.Rule != sc.rule {
-						t.Errorf("run %d: leave-entra %s by %s, want block by %s", run, d.Decision, d.Rule, sc.rule)
-					}
-					if r.rep.Outcome == outcome.Fixed && sc.scenario == "conditional-access" {
-						t.Errorf("run %d: conditional access claimed fixed by %s", run, r.rep.FixedBy)
-					}
-					checkAudit(t, r)
-					if r.rep.Outcome != outcome.RebootPending {
-						break
-					}
-					if run == 3 {
-						t.Fatalf("still reboot-pending after %d runs", run)
-					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

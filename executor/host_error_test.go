@@ -44,7 +44,7 @@ func TestDeviceDiesMidRun(t *testing.T) {
 		{"dies in the middle of the facts", "wam-cache", noConsent, killAt(4), "w32tm /stripchart"},
 		{"dies during a pre-check", "wam-cache", noConsent, killOn("Get-WinEvent", 2), "Get-WinEvent"},
 		{"dies when sent an action", "wam-cache", noConsent, killOn("dsregcmd /cleanupaccounts", 1), "dsregcmd /cleanupaccounts"},
-		{"dies between two credential deletes", "office-creds", noConsent, killOn("cmdkey '/delete:", 2), "cmdkey '/delete:MicrosoftAccount:"},
+		{"dies between two credential deletes", "office-creds", noConsent, killOn("cmdkey '/delete:", 2), "cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@"},
 		{"dies during a post-check", "office-creds", noConsent, killOn("cmdkey /list", 3), "cmdkey /list"},
 		{"dies when sent the restart", "transient", disruptive, killOn("shutdown ", 1), "shutdown /r"},
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/diagnose"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
 )
@@ -54,9 +55,13 @@ type Report struct {
 	// Interrupted says that the run before this one was killed, and where.
 	Interrupted string        `json:"interrupted,omitempty"`
 	Facts       *device.Facts `json:"facts,omitempty"`
-	Steps       []StepReport  `json:"steps"`
-	Rollbacks   []string      `json:"rollbacks,omitempty"`
-	AuditHead   string        `json:"audit_head,omitempty"`
+	// Evidence and Diagnosis are set by diagnose runs and evidence-ordered
+	// runs with the symptom present.
+	Evidence  *device.Evidence    `json:"evidence,omitempty"`
+	Diagnosis *diagnose.Diagnosis `json:"diagnosis,omitempty"`
+	Steps     []StepReport        `json:"steps"`
+	Rollbacks []string            `json:"rollbacks,omitempty"`
+	AuditHead string              `json:"audit_head,omitempty"`
 	// Bundle is the escalation bundle's path; BundleError says why it is
 	// missing or incomplete.
 	Bundle      string        `json:"bundle,omitempty"`

@@ -33,8 +33,14 @@ var readOnly = []string{
 	scripts.Hostname, scripts.DsregStatus, scripts.DsregHelp, scripts.CmdkeyList, scripts.ClockOffset,
 	scripts.TimeService, scripts.WhoamiUser, scripts.WhoamiGroups, scripts.InteractiveUser,
 	scripts.Enrollments, scripts.OfficeC2R, scripts.AntiVirus, scripts.NetAdapters, scripts.LastBoot,
-	scripts.AADEvents,
+	scripts.AADEvents, evidenceProbe, brokerQuery,
 }
+
+// The evidence probes of diagnosis: read-only too.
+const (
+	evidenceProbe = scripts.SignInProbe
+	brokerQuery   = scripts.BrokerPlugin
+)
 
 // change names a command that is not read-only, shortly: a credential
 // delete by its whole command (the target matters), the others by what
@@ -236,17 +242,27 @@ type result struct {
 	rawAudit []byte
 }
 
-// runOn runs a runbook (by default the embedded caa50021) on the device in
+// shipped is the embedded caa50021 runbook with its steps run in order:
+// listed tests the executor's mechanics step by step, evidence is how it
+// ships.
+func shipped(t *testing.T, order string) *runbooks.Runbook {
+	t.Helper()
+	rb, err := runbooks.Embedded("caa50021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb.Order = order
+	return rb
+}
+
+// runOn runs a runbook (by default the embedded caa50021 in its listed
+// order, see [shipped]) on the device in
 // dir with o's Mode, Consent and Runbook; kill, when set, kills the device
 // in place of one command. The audit log is a file of its own.
 func runOn(t *testing.T, dir string, o executor.Options, kill func(int, string) bool) result {
 	t.Helper()
 	if o.Runbook == nil {
-		rb, err := runbooks.Embedded("caa50021")
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Runbook = rb
+		o.Runbook = shipped(t, runbooks.OrderListed)
 	}
 	before, err := devicesim.Commands(dir)
 	if err != nil {
@@ -257,7 +273,9 @@ func runOn(t *testing.T, dir string, o executor.Options, kill func(int, string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := &watchStarter{inner: devicesim.NewInProcessStarter(dir), auditPath: auditPath, kill: kill}
+	sim := devicesim.NewInProcessStarter(dir)
+	sim.Now = o.Now
+	ws := &watchStarter{inner: sim, auditPath: auditPath, kill: kill}
 	o.Starter, o.Trail, o.StateDir = ws, trail, dir
 	rep, runErr := executor.Run(context.Background(), o)
 	if err := trail.Close(); err != nil {
@@ -371,12 +389,16 @@ func checkTrail(t *testing.T, r result) {
 		checkFacts(t, r.rawAudit)
 	}
 	if r.rep.Facts != nil {
-		var ids []string
-		for _, s := range r.rb.Steps {
+		// One per step, in the order the run took them (the report's).
+		var ids, listed []string
+		for _, s := range r.rep.Steps {
 			ids = append(ids, s.ID)
 		}
-		if !slices.Equal(decided, ids) {
-			t.Errorf("policy.decision lines for %q, want one per step: %q", decided, ids)
+		for _, s := range r.rb.Steps {
+			listed = append(listed, s.ID)
+		}
+		if !slices.Equal(decided, ids) || !sameSet(ids, listed) {
+			t.Errorf("policy.decision lines for %q, want one per step in the run's order %q of %q", decided, ids, listed)
 		}
 	}
 }
@@ -464,4 +486,11 @@ func checkFacts(t *testing.T, raw []byte) {
 			t.Errorf("the facts line has no %s", k)
 		}
 	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

@@ -72,6 +72,7 @@ var Types = map[string][]ParamSpec{
 	},
 	"dsregcmd.leave": {},
 	"office.repair":  {},
+	"wam.reregister": {},
 	// The message for IT ends up on the summary line: the last line of
 	// stdout, which RMM tools read and truncate at about 2,000 characters.
 	"escalate": {{Name: "message", Kind: String, Check: oneLine(2000)}},

@@ -33,7 +33,7 @@ const (
 
 var (
 	namePattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
-	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "expires", "detect", "steps"}
+	topKeys     = []string{"apiVersion", "kind", "name", "version", "title", "error", "expires", "detect", "order", "steps"}
 	stepKeys    = []string{"id", "uses", "with", "timeout", "rollback"}
 	detectKeys  = []string{"uses", "with"}
 )
@@ -319,6 +319,14 @@ func (d *decoder) runbook(root ast.Node, rb *Runbook) {
 	rb.Error, _ = d.text(root, f, "error", what, false)
 	if fl, ok := f["expires"]; ok {
 		rb.Expires = d.expires(fl)
+	}
+	rb.Order = OrderListed
+	if order, n := d.text(root, f, "order", what, false); n != nil {
+		if order != OrderListed && order != OrderEvidence {
+			d.at(n, "order %q is not known: use %s (the steps as written, the default) or %s (the most likely cause's fix first)", order, OrderListed, OrderEvidence)
+		} else {
+			rb.Order = order
+		}
 	}
 	if fl, ok := f["detect"]; ok && !strictyaml.IsNull(fl.Value) {
 		rb.Detect = d.detect(fl.Value)

@@ -133,6 +133,7 @@ func TestEveryKeyDecodes(t *testing.T) {
 		{"name with a digit", rb.Name, "full-0"},
 		{"version", rb.Version, 42},
 		{"error", rb.Error, "CAA50021"},
+		{"the evidence orders the steps", rb.Order, OrderEvidence},
 		{"detect uses", rb.Detect.Uses, "aad.symptom"},
 		{"detect lookback", rb.Detect.Duration("lookback", 0), 30 * time.Minute},
 		{"step count", len(rb.Steps), 7},
@@ -140,7 +141,8 @@ func TestEveryKeyDecodes(t *testing.T) {
 		{"smallest timeout", rb.Steps[1].Timeout, time.Second},
 		{"rollback", rb.Steps[0].Rollback, "nothing to undo"},
 		{"largest max_skew", rb.Steps[0].Duration("max_skew", 0), 24 * time.Hour},
-		{"step position line", rb.Steps[0].Line, 12},
+		{"order", rb.Order, OrderEvidence},
+		{"step position line", rb.Steps[0].Line, 13},
 		{"step position column is the first key", rb.Steps[0].Col, 5},
 		{"flow list of prefixes", strings.Join(rb.Steps[2].Strings("prefixes"), "|"), "MicrosoftAccount:|OneDrive Cached Credential"},
 		{"delay 0 without a unit", rb.Steps[3].Duration("delay", time.Hour), time.Duration(0)},
@@ -208,6 +210,10 @@ func TestRules(t *testing.T) {
 			`x.yaml:6:39: step "a": with must be a mapping of parameters, not "hello"`},
 		{"step id may not be a list", head + "steps: [{id: [a], uses: escalate}]\n",
 			`x.yaml:6:14: step 1: "id" must be text, not a list`},
+		{"order is listed or evidence", head + "order: likely\nsteps: [{id: a, uses: escalate}]\n",
+			`x.yaml:6:8: order "likely" is not known: use listed (the steps as written, the default) or evidence (the most likely cause's fix first)`},
+		{"order must be text", head + "order: [evidence]\nsteps: [{id: a, uses: escalate}]\n",
+			`x.yaml:6:8: runbook: "order" must be text, not a list`},
 		{"a document of only a scalar", "hello\n",
 			`x.yaml:1:1: the runbook must be a mapping of keys to values, not "hello"`},
 	}
@@ -223,6 +229,17 @@ func TestRules(t *testing.T) {
 				t.Errorf("error:\n got: %s\nwant: %s", got, c.want)
 			}
 		})
+	}
+}
+
+func TestOrderDefaultsToListed(t *testing.T) {
+	t.Parallel()
+	rb, err := Load(filepath.Join("testdata", "good", "minimal.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb.Order != OrderListed {
+		t.Errorf("order = %q, want %q", rb.Order, OrderListed)
 	}
 }
 
@@ -284,6 +301,7 @@ func TestShippedLibraryLoads(t *testing.T) {
 		{"clock", "w32tm.resync"},
 		{"wam-cache", "dsregcmd.cleanupaccounts"},
 		{"office-credentials", "credentials.remove"},
+		{"broker-plugin", "wam.reregister"},
 		{"restart", "restart.schedule"},
 		{"office-repair", "office.repair"},
 		{"leave-entra", "dsregcmd.leave"},
@@ -308,11 +326,12 @@ func TestShippedLibraryLoads(t *testing.T) {
 		got, want any
 	}{
 		{"error", rb.Error, "CAA50021"},
+		{"the evidence orders the steps", rb.Order, OrderEvidence},
 		{"detect", rb.Detect.Uses, "aad.symptom"},
 		{"clock threshold", rb.Steps[0].Duration("max_skew", 0), 5 * time.Minute},
-		{"restart delay", rb.Steps[3].Duration("delay", 0), 5 * time.Minute},
-		{"restart message set", rb.Steps[3].String("message", "") != "", true},
-		{"escalation message set", rb.Steps[6].String("message", "") != "", true},
+		{"restart delay", rb.Steps[4].Duration("delay", 0), 5 * time.Minute},
+		{"restart message set", rb.Steps[4].String("message", "") != "", true},
+		{"escalation message set", rb.Steps[7].String("message", "") != "", true},
 		{"prefixes are the three", strings.Join(rb.Steps[2].Strings("prefixes"), "|"), strings.Join(OfficePrefixes, "|")},
 	}
 	for _, c := range cases {

@@ -20,20 +20,29 @@ type Runbook struct {
 	// protection); zero when it never expires.
 	Expires time.Time
 	Detect  *Detect // nil: the default symptom check (aad.symptom)
-	Steps   []Step
-	Source  string // the file path, or "embedded:NAME"
-	SHA256  string // hex SHA-256 of the exact bytes loaded
+	// Order is how the steps run: OrderListed (the default) as written,
+	// or OrderEvidence, the most likely cause's fix first.
+	Order  string
+	Steps  []Step
+	Source string // the file path, or "embedded:NAME"
+	SHA256 string // hex SHA-256 of the exact bytes loaded
 	// Signer is who vouches for these bytes: "embedded" for a runbook
-	// compiled into the binary, the signing key's id when the caller
-	// verified the file's signature ([ParseVerified]), and "" for a file
-	// parsed without a verified signature (lint, sign). A script step
-	// runs only when it is set.
+	// compiled into the binary, the signer's name (key id or certificate)
+	// when the caller verified the file's signature ([ParseVerified]), and
+	// "" for a file parsed without a verified signature (lint, sign). A
+	// script step runs only when it is set.
 	Signer string
 }
 
 // Signed reports whether rb's bytes were vouched for: compiled into the
 // binary, or verified against the trust store before parsing.
 func (rb *Runbook) Signed() bool { return rb.Signer != "" }
+
+// The values of order:.
+const (
+	OrderListed   = "listed"   // the steps run as written
+	OrderEvidence = "evidence" // the diagnosis orders the steps and rules some out
+)
 
 // Detect is the runbook's symptom check.
 type Detect struct {

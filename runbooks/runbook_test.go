@@ -61,7 +61,7 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("TypeNames() = %q, want every type, sorted", names)
 	}
 	want := []string{"aad.symptom", "credentials.remove", "dsregcmd.cleanupaccounts", "dsregcmd.leave",
-		"escalate", "office.repair", "restart.schedule", "script", "w32tm.resync"}
+		"escalate", "office.repair", "restart.schedule", "script", "w32tm.resync", "wam.reregister"}
 	if !slices.Equal(names, want) {
 		t.Errorf("TypeNames() = %q, want the v1 catalogue %q", names, want)
 	}

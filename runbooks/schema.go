@@ -32,6 +32,10 @@ var topSchemas = map[string]map[string]any{
 			"with": withSchema("aad.symptom"),
 		},
 	},
+	"order": {
+		"enum":        []string{OrderListed, OrderEvidence},
+		"description": "listed (the default): the steps as written; evidence: the most likely cause's fix first, and none the evidence rules out",
+	},
 	"steps": {
 		"type":     "array",
 		"minItems": 1,

@@ -27,7 +27,16 @@ const (
 	LastBoot        = `Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object LastBootUpTime | ConvertTo-Json -Compress`
 	// OSVersion is read for the escalation bundle only.
 	OSVersion = `Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object Caption, Version, BuildNumber | ConvertTo-Json -Compress`
-	AADEvents = `Get-WinEvent -LogName 'Microsoft-Windows-AAD/Operational' -MaxEvents 100 -ErrorAction SilentlyContinue | Select-Object Id, TimeCreated, Message | ConvertTo-Json -Compress`
+	// SignInProbe asks the Entra ID sign-in endpoint for its headers: it
+	// shows whether the endpoint is reachable, and its Date header is the
+	// time source when UDP 123 is blocked. -UseBasicParsing: Windows
+	// PowerShell 5.1 otherwise needs Internet Explorer's engine, which
+	// fails for SYSTEM and before IE's first run.
+	SignInProbe = `Invoke-WebRequest -Uri 'https://login.microsoftonline.com/' -UseBasicParsing -Method Head -TimeoutSec 15 | Select-Object -ExpandProperty Headers | ConvertTo-Json -Compress`
+	// BrokerPlugin lists the Web Account Manager's Entra ID plug-in as
+	// registered for the account caafix runs as; nothing when it is not.
+	BrokerPlugin = `Get-AppxPackage -Name 'Microsoft.AAD.BrokerPlugin' | Select-Object Name, PackageFullName, Status | ConvertTo-Csv -NoTypeInformation`
+	AADEvents    = `Get-WinEvent -LogName 'Microsoft-Windows-AAD/Operational' -MaxEvents 100 -ErrorAction SilentlyContinue | Select-Object Id, TimeCreated, Message | ConvertTo-Json -Compress`
 )
 
 // Actions of the step catalogue.
@@ -37,6 +46,16 @@ const (
 	CleanupAccounts  = `dsregcmd /cleanupaccounts`
 	Leave            = `dsregcmd /leave`
 	AbortRestart     = `shutdown /a`
+	// RegisterBrokerPlugin registers the broker plug-in again for the user
+	// who runs it, from the copy Windows keeps in SystemApps: Microsoft's
+	// fix when security software removed the plug-in ("Troubleshoot
+	// Microsoft Entra joined devices", "Microsoft 365 apps sign-in":
+	// Add-AppxPackage -Register … -DisableDevelopmentMode
+	// -ForceApplicationShutdown). -ForceApplicationShutdown closes the
+	// plug-in's processes that hold the package.
+	// The path is built with Join-Path rather than an expandable string:
+	// every command caafix sends keeps its values in single quotes.
+	RegisterBrokerPlugin = `Add-AppxPackage -Register (Join-Path $env:windir 'SystemApps\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\Appxmanifest.xml') -DisableDevelopmentMode -ForceApplicationShutdown`
 )
 
 // DeleteCredential removes one generic credential from the current user's

@@ -58,6 +58,7 @@ func TestMeta(t *testing.T) {
 		// A script's own declaration decides (see TestMetaOfScript); the
 		// type alone is the worst case, so that an unreadable one fails closed.
 		{"script", steps.RiskDangerous, steps.ContextSystem, true},
+		{"wam.reregister", steps.RiskLow, steps.ContextUser, false},
 	}
 	if len(cases) != len(steps.Names()) {
 		t.Errorf("the table covers %d step types, the catalogue has %d: add the new ones", len(cases), len(steps.Names()))

@@ -10,7 +10,7 @@ import (
 )
 
 // changing matches every command that changes a device.
-const changing = `cmdkey .*/delete|dsregcmd /cleanupaccounts|dsregcmd /leave|w32tm /resync|^shutdown|Start-Service|OfficeClickToRun`
+const changing = `cmdkey .*/delete|dsregcmd /cleanupaccounts|dsregcmd /leave|w32tm /resync|^shutdown|Start-Service|OfficeClickToRun|Add-AppxPackage`
 
 // matrixCase is one run of the scenario matrix.
 type matrixCase struct {
@@ -35,18 +35,22 @@ func matrixCases() []matrixCase {
 		{"healthy device gets no changing command", "healthy", all, 0, "healthy", "", []string{`^dsregcmd /status$`}, []string{changing}},
 		{"healthy hybrid device gets no changing command", "hybrid-healthy", all, 0, "healthy", "", nil, []string{changing}},
 		{"wam cache fixed by cleanupaccounts", "wam-cache", none, 0, "fixed", "wam-cache", []string{`^dsregcmd /cleanupaccounts$`}, []string{`cmdkey .*/delete`, `^shutdown`}},
-		{"office credentials fixed by cmdkey", "office-creds", none, 0, "fixed", "office-credentials", []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`}, []string{`git:https`, `^shutdown`}},
-		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, "fixed", "office-credentials", []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, nil},
+		{"office credentials fixed by cmdkey without cleanupaccounts", "office-creds", all, 0, "fixed", "office-credentials", []string{`^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex.wilber@contoso.com'$`}, []string{`git:https`, `^shutdown`, `/cleanupaccounts`}},
+		{"german office credentials fixed by cmdkey", "office-creds-de", none, 0, "fixed", "office-credentials", []string{`^cmdkey '/delete:MicrosoftOffice16_Data:`}, []string{`/cleanupaccounts`}},
 		{"skewed clock fixed by resync", "clock-skew", none, 0, "fixed", "clock", []string{`^w32tm /resync /force$`}, []string{`Start-Service`, `/cleanupaccounts`}},
+		{"skewed clock with every consent never restarts", "clock-skew", all, 0, "fixed", "clock", []string{`^w32tm /resync /force$`}, []string{`^shutdown`, `OfficeClickToRun`, `/leave`}},
 		{"stopped time service started before resync", "clock-skew-stopped", none, 0, "fixed", "clock", []string{`^Start-Service -Name w32time$`, `^w32tm /resync /force$`}, nil},
 		{"transient without consent is blocked", "transient", none, 4, "blocked", "", nil, []string{`^shutdown`}},
 		{"transient with consent schedules a restart", "transient", disruptive, 5, "reboot-pending", "", []string{`^shutdown /r /t '300' /c '.*' /d p:4:1$`}, []string{`shutdown .*/o\b`, `/leave`}},
-		{"broken join without dangerous consent never leaves", "join-broken", disruptive, 5, "reboot-pending", "", nil, []string{`/leave`}},
+		{"broken join without dangerous consent never leaves and never restarts", "join-broken", disruptive, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
+		{"broken join with every consent leaves first, without a restart", "join-broken", all, 4, "escalate", "", []string{`^dsregcmd /leave$`}, []string{`^shutdown`, `/cleanupaccounts`, `cmdkey .*/delete`}},
 		{"broken join without consent is blocked", "join-broken", none, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
 		{"office install without consent is blocked", "office-install", none, 4, "blocked", "", nil, []string{`OfficeClickToRun`}},
-		{"conditional access escalates", "conditional-access", none, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
-		{"conditional access on a managed device never leaves", "conditional-access", all, 5, "reboot-pending", "", nil, []string{`/leave`}},
-		{"av or vpn escalates", "av-vpn", none, 4, "blocked", "", nil, []string{`/leave`, `^shutdown`}},
+		{"conditional access escalates without any changing command", "conditional-access", none, 4, "escalate", "", nil, []string{changing}},
+		{"conditional access with every consent escalates without any changing command", "conditional-access", all, 4, "escalate", "", nil, []string{changing}},
+		{"av or vpn escalates without any changing command", "av-vpn", none, 4, "escalate", "", nil, []string{changing}},
+		{"av or vpn with every consent never leaves", "av-vpn", all, 4, "escalate", "", nil, []string{changing}},
+		{"missing broker plug-in registered again", "broker-plugin", none, 0, "fixed", "broker-plugin", []string{`^Add-AppxPackage -Register \(Join-Path \$env:windir 'SystemApps\\Microsoft\.AAD\.BrokerPlugin_cw5n1h2txyewy\\Appxmanifest\.xml'\) -DisableDevelopmentMode -ForceApplicationShutdown$`}, []string{`/cleanupaccounts`, `cmdkey .*/delete`, `^shutdown`}},
 		{"hybrid wam cache fixed without leaving", "hybrid-wam-cache", all, 0, "fixed", "wam-cache", []string{`/cleanupaccounts`}, []string{`/leave`}},
 		{"verbatim hybrid status never leaves", "verbatim-hybrid", all, 0, "fixed", "wam-cache", nil, []string{`/leave`}},
 		{"managed wam cache fixed without leaving", "managed-wam-cache", all, 0, "fixed", "wam-cache", []string{`/cleanupaccounts`}, []string{`/leave`}},
@@ -54,7 +58,7 @@ func matrixCases() []matrixCase {
 		{"domain-only device never leaves", "domain-only", all, 5, "reboot-pending", "", nil, []string{`/leave`}},
 		{"not elevated sends no admin command", "not-elevated", all, 4, "escalate", "", nil, []string{`/cleanupaccounts`, `/resync`, `^shutdown`, `Start-Service`, `OfficeClickToRun`, `/leave`}},
 		{"system with nobody signed in runs no user step", "system-no-user", none, 4, "blocked", "", nil, []string{`cmdkey .*/delete`, `/cleanupaccounts`}},
-		{"system with a user signed in fixes the device in the user's session", "system-user", none, 0, "fixed", "office-credentials", []string{`^Register-ScheduledTask|New-ScheduledTaskPrincipal -UserId 'AzureAD\\alex' -LogonType Interactive`, `^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`, `^dsregcmd /cleanupaccounts$`}, []string{`git:https`, `^shutdown`}},
+		{"system with a user signed in fixes the device in the user's session", "system-user", none, 0, "fixed", "office-credentials", []string{`^Register-ScheduledTask|New-ScheduledTaskPrincipal -UserId 'AzureAD\\alex' -LogonType Interactive`, `^cmdkey '/delete:MicrosoftOffice16_Data:SSPI:alex@contoso.com'$`}, []string{`git:https`, `^shutdown`}},
 	}
 }
 
@@ -69,7 +73,7 @@ func TestScenarioMatrix(t *testing.T) {
 			dir := t.TempDir()
 			state := filepath.Join(dir, "state")
 			args := append([]string{"run", "--simulate", c.scenario, "--state-dir", state, "--audit-log", filepath.Join(dir, "audit.jsonl")}, c.flags...)
-			code, stdout, stderr := runCaafix(t, dir, args...)
+			code, stdout, stderr := caafix(t, dir, args...)
 			out := strings.TrimRight(stdout, "\n")
 			last := out[strings.LastIndex(out, "\n")+1:]
 			if code != c.exit {

@@ -61,7 +61,7 @@ func TestRotatedLogEndToEnd(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("audit:\n  max_size_mb: 2\n  compress: true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCaafix(t, dir, "run", "--config", cfg, "--simulate", "wam-cache", "--state-dir", filepath.Join(dir, "state"), "--audit-log", path)
+	code, out, errOut := caafix(t, dir, "run", "--config", cfg, "--simulate", "wam-cache", "--state-dir", filepath.Join(dir, "state"), "--audit-log", path)
 	if code != 0 || errOut != "" {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 	}
@@ -74,11 +74,11 @@ func TestRotatedLogEndToEnd(t *testing.T) {
 		t.Fatalf("backups %v, want the run to have made a third", after)
 	}
 
-	code, out, _ = runCaafix(t, dir, "audit", "verify", "--head", head[1], path)
+	code, out, _ = caafix(t, dir, "audit", "verify", "--head", head[1], path)
 	if code != 0 || !regexp.MustCompile(`intact: \d+ lines, 2 runs, head `+head[1]).MatchString(out) {
 		t.Fatalf("verify: exit %d: %s", code, out)
 	}
-	code, out, _ = runCaafix(t, dir, "audit", "summary", "--output", "json", filepath.Dir(path))
+	code, out, _ = caafix(t, dir, "audit", "summary", "--output", "json", filepath.Dir(path))
 	if code != 0 || !strings.Contains(out, `"files":4,`) || !strings.Contains(out, `"outcomes":{"fixed":1}`) {
 		t.Errorf("summary over the rotated files: exit %d: %s", code, out)
 	}
@@ -97,7 +97,7 @@ func TestRotatedLogEndToEnd(t *testing.T) {
 	if err := os.WriteFile(mid, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = runCaafix(t, dir, "audit", "verify", path)
+	code, out, _ = caafix(t, dir, "audit", "verify", path)
 	if code != 1 || !strings.Contains(out, "BROKEN: "+mid+":") {
 		t.Errorf("verify after the edit: exit %d: %s", code, out)
 	}

@@ -2,11 +2,9 @@ package tests
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -46,19 +44,19 @@ func TestSummaryOverMatrix(t *testing.T) {
 			files = append(files, log)
 		}
 		args := append([]string{"run", "--simulate", file, "--state-dir", filepath.Join(root, "state", device), "--audit-log", log}, c.flags...)
-		code, stdout, stderr := runCaafix(t, root, args...)
+		code, stdout, stderr := caafix(t, root, args...)
 		if code != c.exit || stderr != "" {
 			t.Fatalf("%s: exit %d, want %d\n%s%s", c.name, code, c.exit, stdout, stderr)
 		}
 		want.add(device, c, blocks(t, rb, sc, c.flags))
 	}
 	for _, f := range files {
-		if code, out, errOut := runCaafix(t, root, "audit", "verify", f); code != 0 {
+		if code, out, errOut := caafix(t, root, "audit", "verify", f); code != 0 {
 			t.Errorf("audit verify %s: exit %d\n%s%s", f, code, out, errOut)
 		}
 	}
 
-	code, out, errOut := runCaafix(t, root, "audit", "summary", logs, "--output", "json")
+	code, out, errOut := caafix(t, root, "audit", "summary", logs, "--output", "json")
 	if code != 0 || errOut != "" {
 		t.Fatalf("audit summary --output json: exit %d\n%s", code, errOut)
 	}
@@ -119,7 +117,7 @@ func TestSummaryOverMatrix(t *testing.T) {
 		t.Errorf("spike %+v, want %d devices", got.Spike, symptomatic)
 	}
 
-	code, text, errOut := runCaafix(t, root, "audit", "summary", logs)
+	code, text, errOut := caafix(t, root, "audit", "summary", logs)
 	if code != 0 || errOut != "" {
 		t.Fatalf("audit summary: exit %d\n%s", code, errOut)
 	}
@@ -232,23 +230,4 @@ func deviceScenario(t *testing.T, dir, name, hostname string) (*devicesim.Scenar
 		t.Fatalf("scenario %s: hostname %q, want %q", name, sc.Device.Hostname, hostname)
 	}
 	return sc, file
-}
-
-// runCaafix runs the binary in dir, with a home, configuration and state
-// of its own there, and returns its exit code and output.
-func runCaafix(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	cmd := exec.Command(caafixPath(), args...)
-	cmd.Dir = dir
-	cmd.Env = append(cmd.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+dir)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run caafix: %v", err)
-	}
-	return code, out.String(), errOut.String()
 }

@@ -102,7 +102,7 @@ Exit codes: 0 healthy or fixed, 1 not fixed, 2 usage or runbook error,
 	pf.String("audit-log", "", `audit log file, or "-" for stdout (default: `+config.DefaultAuditLog()+")")
 	pf.String("simulate", "", "run against a simulated Windows device: a built-in scenario name or a scenario YAML file")
 	pf.String("output", "text", "output format: text or json")
-	root.AddCommand(a.runCmd(), a.planCmd(), a.restartCmd(), a.detectCmd(), a.remediateCmd(), a.runbookCmd(), a.keyCmd(), a.auditCmd(), a.taskCmd(), a.eventlogCmd(), a.collectCmd(), a.versionCmd(), a.devicesimCmd())
+	root.AddCommand(a.runCmd(), a.planCmd(), a.restartCmd(), a.detectCmd(), a.remediateCmd(), a.diagnoseCmd(), a.runbookCmd(), a.keyCmd(), a.auditCmd(), a.taskCmd(), a.eventlogCmd(), a.collectCmd(), a.versionCmd(), a.devicesimCmd())
 	return root
 }
 

@@ -121,6 +121,7 @@ type runKind struct {
 	selfHeal bool                 // self-healing safety: no dangerous, no disruptive steps
 	detect   bool                 // Intune detection: read only, exit 0 healthy or 1 symptom, one line
 	task     *executor.TaskChange // task install or remove: the task to change
+	diagnose bool                 // caafix diagnose: read only, the ranked families
 }
 
 func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind runKind) error {
@@ -220,6 +221,9 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	}
 	if mode == executor.ModeCollect {
 		return a.collected(rep, runErr)
+	}
+	if kind.diagnose {
+		return a.diagnosed(rep, runErr)
 	}
 	outKind := rep.Outcome
 	if mode == executor.ModePlan && runErr == nil {
