@@ -37,6 +37,9 @@ type Config struct {
 	Detect    Detect
 	Trust     Trust
 	SelfHeal  SelfHeal
+	// MaxReboots bounds the restarts one run may schedule (1 to 10,
+	// default 2); past it the run escalates.
+	MaxReboots int
 	// MaintenanceWindows are when disruptive steps may run without
 	// --allow-disruptive, in self-healing runs too (device local time).
 	MaintenanceWindows []policy.Window
@@ -187,6 +190,7 @@ var keys = map[string]kind{
 	"trust":                   kSection,
 	"trust.public_keys":       kList,
 	"self_heal":               kSection,
+	"max_reboots":             kInt,
 	"self_heal.max_failures":  kInt,
 	"self_heal.backoff":       kDuration,
 	"self_heal.max_backoff":   kDuration,
@@ -478,6 +482,7 @@ func (l *loader) fill(cfg *Config) {
 		signing.IsInlinePEM,
 		func(s string) error { _, err := signing.ParseCertificates(s); return err })
 	cfg.SelfHeal = l.selfHeal(dur)
+	cfg.MaxReboots = l.maxReboots()
 	cfg.MaintenanceWindows = l.windows(v.Get("maintenance_windows"))
 }
 

@@ -161,3 +161,16 @@ func (l *loader) windowList(n ast.Node, key string) {
 			}
 		})
 }
+
+// maxReboots reads max_reboots: the restarts one run may schedule.
+func (l *loader) maxReboots() int {
+	n := strings.TrimSpace(l.v.GetString("max_reboots"))
+	if n == "" {
+		return 2
+	}
+	max, err := strconv.Atoi(n)
+	if err != nil || max < 1 || max > 10 {
+		l.bad("max_reboots", n, "%q is not a number of restarts: use a whole number from 1 to 10", n)
+	}
+	return max
+}

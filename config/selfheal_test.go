@@ -16,6 +16,9 @@ func TestSelfHealAndWindows(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh := cfg.SelfHeal
+	if cfg.MaxReboots != 3 {
+		t.Errorf("max_reboots = %d, want 3", cfg.MaxReboots)
+	}
 	if sh.MaxFailures != 5 || sh.Backoff != 30*time.Minute || sh.MaxBackoff != 12*time.Hour || sh.RecheckAfter != 48*time.Hour {
 		t.Errorf("self_heal = %+v", sh)
 	}
@@ -30,6 +33,9 @@ func TestSelfHealAndWindows(t *testing.T) {
 	def, err := Load(viper.New(), "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if def.MaxReboots != 2 {
+		t.Errorf("default max_reboots = %d, want 2", def.MaxReboots)
 	}
 	if d := def.SelfHeal; d.MaxFailures != 3 || d.Backoff != time.Hour || d.MaxBackoff != 24*time.Hour || d.RecheckAfter != 24*time.Hour || len(def.MaintenanceWindows) != 0 {
 		t.Errorf("defaults = %+v, windows %v", d, def.MaintenanceWindows)
@@ -53,7 +59,8 @@ FILE:9:35: maintenance_windows[1].durration: unknown key in a maintenance window
 FILE:10:11: maintenance_windows[2].days: must be a list of days such as [sat, sun], not "sat"
 FILE:12:15: maintenance_windows[2].duration: "30s" is not a window length: use whole minutes from 1m to 24h, such as 4h or 90m
 FILE:13:18: maintenance_windows[3].days[1]: tue is listed twice
-FILE:13:31: maintenance_windows[3].start: must be text such as "02:00" or 4h, not 2`, "FILE", path)
+FILE:13:31: maintenance_windows[3].start: must be text such as "02:00" or 4h, not 2
+FILE:14:14: max_reboots: "0" is not a number of restarts: use a whole number from 1 to 10`, "FILE", path)
 	if got := err.Error(); got != want {
 		t.Errorf("error:\n got:\n%s\nwant:\n%s", got, want)
 	}

@@ -47,13 +47,17 @@ type Options struct {
 	Consent  policy.Consent
 	Deny     []policy.Rule
 	Lookback time.Duration // how far back a CAA50021 event counts at detection
-	StateDir string        // where caafix keeps its records; "" keeps none
-	Simulate string        // the scenario name, for the audit
-	Version  string        // caafix's version, for the audit
-	Args     []string      // the command line, for the audit
-	Codes    outcome.Codes // the configured exit-code remapping, for run.end
-	Task     *TaskChange   // the task a task-install or task-remove run changes
-	Resume   ResumeCommand // how the resume task starts caafix after a restart
+	// MaxReboots bounds the restarts one run may schedule (config
+	// max_reboots); 0 means the default, 2. Past it restart steps are
+	// skipped (rule max-reboots) and the run goes on to escalate.
+	MaxReboots int
+	StateDir   string        // where caafix keeps its records; "" keeps none
+	Simulate   string        // the scenario name, for the audit
+	Version    string        // caafix's version, for the audit
+	Args       []string      // the command line, for the audit
+	Codes      outcome.Codes // the configured exit-code remapping, for run.end
+	Task       *TaskChange   // the task a task-install or task-remove run changes
+	Resume     ResumeCommand // how the resume task starts caafix after a restart
 	// SelfHeal, when set, keeps the self-healing record: backoff and
 	// escalation for self-healing runs, re-checks after every fix.
 	SelfHeal *SelfHealPolicy
@@ -77,6 +81,9 @@ type Options struct {
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MaxReboots <= 0 {
+		o.MaxReboots = defaultMaxReboots
 	}
 	if o.Lookback <= 0 {
 		o.Lookback = 24 * time.Hour
@@ -114,8 +121,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return x.finish(kind, err)
 }
 
-// maxReboots bounds the restarts one run may schedule.
-const maxReboots = 2
+// defaultMaxReboots bounds the restarts one run may schedule when
+// Options.MaxReboots is not set.
+const defaultMaxReboots = 2
+
+// RuleMaxReboots skips a restart step of a run that has restarted the
+// device Options.MaxReboots times.
+const RuleMaxReboots = "max-reboots"
 
 // staleRestart is how long a scheduled restart may take to happen before
 // the next run stops waiting for it (restart.schedule's delay is at most
@@ -333,9 +345,10 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 		if i < startAt {
 			continue
 		}
-		if d.Verdict == policy.Allow && d.Uses == "restart.schedule" && x.journal != nil && x.journal.Reboots >= maxReboots {
-			sr.Result, sr.Reason = ResultSkipped, fmt.Sprintf("this run already restarted the device %d times (the limit)", x.journal.Reboots)
-			d.Verdict = policy.Skip
+		if d.Verdict == policy.Allow && d.Uses == "restart.schedule" && x.journal != nil && x.journal.Reboots >= x.o.MaxReboots {
+			d.Verdict, d.Rule = policy.Skip, RuleMaxReboots
+			d.Reason = fmt.Sprintf("this run already restarted the device %d time(s), the limit (max_reboots %d): the fault outlives restarts", x.journal.Reboots, x.o.MaxReboots)
+			sr.Result, sr.Decision, sr.Rule, sr.Reason = ResultSkipped, policy.Skip, d.Rule, d.Reason
 		}
 		if d.Verdict != policy.Allow {
 			if err := x.write(audit.Event{Name: "step.end", Step: d.Step, Uses: d.Uses, Fields: map[string]any{"result": string(sr.Result)}, Reason: d.Reason, Rule: d.Rule}); err != nil {

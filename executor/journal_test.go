@@ -2,6 +2,7 @@ package executor_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,5 +109,66 @@ func TestAStaleJournalsResumeTaskIsDeleted(t *testing.T) {
 	}
 	if ok, err := devicesim.TaskRegistered(dir, task.ResumeName); !ok || err != nil {
 		t.Errorf("the new resume task is not registered: %v %v", ok, err)
+	}
+}
+
+// TestMaxRebootsBoundsTheRestartsOfARun: a run resumed after its restarts
+// skips any further restart step once it has restarted the device
+// max_reboots times (rule max-reboots) and sends no shutdown; below the
+// limit the restart step is decided by its own pre-check. (The pre-check
+// alone already refuses a second restart for one episode of the symptom:
+// the limit is the backstop for a symptom that starts again after a
+// boot.)
+func TestMaxRebootsBoundsTheRestartsOfARun(t *testing.T) {
+	t.Parallel()
+	const src = `apiVersion: caafix/v1
+kind: Runbook
+name: restarts
+version: 1
+title: Restart until it helps
+steps:
+  - {id: restart-a, uses: restart.schedule}
+  - {id: restart-b, uses: restart.schedule}
+  - {id: escalate, uses: escalate}
+`
+	rb, err := runbooks.Parse("restarts.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		max, reboots int
+		limited      bool
+	}{
+		{0, 2, true}, // the default limit is 2
+		{1, 1, true},
+		{3, 2, false},
+	} {
+		t.Run(fmt.Sprintf("max_reboots %d after %d", c.max, c.reboots), func(t *testing.T) {
+			t.Parallel()
+			dir := newDevice(t, "office-install")
+			// The run restarted the device c.reboots times, the last time
+			// at restart-a, and the device has booted since.
+			b, _ := json.Marshal(map[string]any{"run_id": "20261128T000000Z-000000000001", "runbook": rb.Name, "runbook_sha256": rb.SHA256,
+				"step": "restart-a", "reboots": c.reboots, "boot_before": time.Now().Add(-48 * time.Hour), "scheduled_at": time.Now().Add(-time.Hour)})
+			if err := os.WriteFile(filepath.Join(dir, "journal.json"), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := runOn(t, dir, executor.Options{Runbook: rb, Consent: disruptive, MaxReboots: c.max}, nil)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			d := decision(t, r.rep, "restart-b")
+			if got := d.Rule == executor.RuleMaxReboots && d.Result == executor.ResultSkipped; got != c.limited {
+				t.Fatalf("restart-b: %s by %s (%s); want limited = %v", d.Result, d.Rule, d.Reason, c.limited)
+			}
+			if c.limited {
+				if slices.Contains(changes(r.device), "shutdown /r") || r.rep.Outcome != outcome.Escalate {
+					t.Errorf("%s, sent %q: want escalate without a restart\n%s", r.rep.Outcome, changes(r.device), r.rep.Summary())
+				}
+				if !strings.Contains(d.Reason, "the limit") {
+					t.Errorf("the reason does not name the limit: %s", d.Reason)
+				}
+			}
+		})
 	}
 }

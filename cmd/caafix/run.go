@@ -200,7 +200,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	opts := executor.Options{
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
-		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, StateDir: target.stateDir,
+		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, MaxReboots: a.cfg.MaxReboots, StateDir: target.stateDir,
 		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
 		Task: kind.task, Resume: resumeCommand(c, args, target),
 		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
