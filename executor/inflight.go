@@ -3,11 +3,7 @@ package executor
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/caafix/caafix/scripts"
@@ -54,15 +50,12 @@ type inflight struct {
 // record (cut by the crash that ended its run) is still an interrupted
 // run, of which only the fact is known.
 func readInflight(dir string) (*inflight, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(filepath.Join(dir, inflightFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	b, ok, err := readRecord(dir, inflightFile, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read the in-flight record: %w", err)
+	}
+	if !ok {
+		return nil, nil
 	}
 	var r inflight
 	if err := json.Unmarshal(b, &r); err != nil || r.RunID == "" {
@@ -72,29 +65,13 @@ func readInflight(dir string) (*inflight, error) {
 }
 
 func writeInflight(dir string, r inflight) error {
-	if dir == "" {
-		return nil
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if err := writeAtomic(dir, inflightFile, b); err != nil {
+	if err := writeRecord(dir, inflightFile, r); err != nil {
 		return fmt.Errorf("record the step in flight: %w", err)
 	}
 	return nil
 }
 
-func removeInflight(dir string) error {
-	if dir == "" {
-		return nil
-	}
-	err := os.Remove(filepath.Join(dir, inflightFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
-}
+func removeInflight(dir string) error { return removeRecord(dir, inflightFile) }
 
 // mark records where the run is, before it goes there.
 func (x *run) mark(step, uses, phase string) error {

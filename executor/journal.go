@@ -2,10 +2,7 @@ package executor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -28,15 +25,12 @@ type journal struct {
 // readJournal returns the journal, or nil when there is none. A damaged
 // journal is reported: resuming blindly could repeat a step.
 func readJournal(dir string) (*journal, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(filepath.Join(dir, journalFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	b, ok, err := readRecord(dir, journalFile, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read the resume journal: %w", err)
+	}
+	if !ok {
+		return nil, nil
 	}
 	var j journal
 	if err := json.Unmarshal(b, &j); err != nil || j.RunID == "" || j.Step == "" {
@@ -45,27 +39,9 @@ func readJournal(dir string) (*journal, error) {
 	return &j, nil
 }
 
-func writeJournal(dir string, j journal) error {
-	if dir == "" {
-		return nil
-	}
-	b, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	return writeAtomic(dir, journalFile, b)
-}
+func writeJournal(dir string, j journal) error { return writeRecord(dir, journalFile, j) }
 
-func removeJournal(dir string) error {
-	if dir == "" {
-		return nil
-	}
-	err := os.Remove(filepath.Join(dir, journalFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
-}
+func removeJournal(dir string) error { return removeRecord(dir, journalFile) }
 
 // ResumingRunID returns the run id that a run of rb in stateDir will
 // continue (a restart it scheduled is pending), or "" for a fresh run, so

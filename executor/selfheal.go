@@ -2,10 +2,7 @@ package executor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -70,15 +67,12 @@ func (e healEvent) String() string {
 // guess a backoff.
 func readHealState(dir string) (healState, error) {
 	var s healState
-	if dir == "" {
-		return s, nil
-	}
-	b, err := os.ReadFile(filepath.Join(dir, selfHealFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return s, nil
-	}
+	b, ok, err := readRecord(dir, selfHealFile, 0)
 	if err != nil {
 		return s, fmt.Errorf("read %s: %w", filepath.Join(dir, selfHealFile), err)
+	}
+	if !ok {
+		return s, nil
 	}
 	if err := json.Unmarshal(b, &s); err != nil || s.Failures < 0 || s.Recurrences < 0 {
 		return healState{}, fmt.Errorf("%s is damaged; it was replaced with a fresh record", filepath.Join(dir, selfHealFile))
@@ -86,16 +80,7 @@ func readHealState(dir string) (healState, error) {
 	return s, nil
 }
 
-func writeHealState(dir string, s healState) error {
-	if dir == "" {
-		return nil
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return writeAtomic(dir, selfHealFile, b)
-}
+func writeHealState(dir string, s healState) error { return writeRecord(dir, selfHealFile, s) }
 
 // strikes are what counts toward escalation.
 func (s healState) strikes() int { return s.Failures + s.Recurrences }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,15 +25,12 @@ type lastFix struct {
 
 func readLastFix(dir string) (lastFix, error) {
 	var lf lastFix
-	if dir == "" {
-		return lf, nil
-	}
-	b, err := os.ReadFile(filepath.Join(dir, lastFixFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return lf, nil
-	}
+	b, ok, err := readRecord(dir, lastFixFile, 0)
 	if err != nil {
 		return lf, fmt.Errorf("read %s: %w", filepath.Join(dir, lastFixFile), err)
+	}
+	if !ok {
+		return lf, nil
 	}
 	if err := json.Unmarshal(b, &lf); err != nil {
 		// A damaged record only costs a re-check: ignore it.
@@ -43,14 +41,55 @@ func readLastFix(dir string) (lastFix, error) {
 
 // writeLastFix writes the record atomically.
 func writeLastFix(dir string, lf lastFix) error {
+	return writeRecord(dir, lastFixFile, lf)
+}
+
+// readRecord reads the record dir/name, at most limit bytes (0: no
+// limit); ok is false when there is none (or no state dir). Each record
+// decides for itself what a damaged one means.
+func readRecord(dir, name string, limit int64) (b []byte, ok bool, err error) {
+	if dir == "" {
+		return nil, false, nil
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if limit > 0 {
+		r = io.LimitReader(f, limit+1)
+	}
+	b, err = io.ReadAll(r)
+	return b, err == nil, err
+}
+
+// writeRecord writes v as JSON to dir/name atomically (see writeAtomic);
+// nothing without a state dir.
+func writeRecord(dir, name string, v any) error {
 	if dir == "" {
 		return nil
 	}
-	b, err := json.Marshal(lf)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return writeAtomic(dir, lastFixFile, b)
+	return writeAtomic(dir, name, b)
+}
+
+// removeRecord removes dir/name; one that is not there is removed.
+func removeRecord(dir, name string) error {
+	if dir == "" {
+		return nil
+	}
+	err := os.Remove(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // writeAtomic writes dir/name through a temp file, fsync and rename, so a

@@ -2,11 +2,7 @@ package executor
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -52,21 +48,13 @@ type versionEntry struct {
 // rollback protection off.
 func readVersions(dir string) (versionRecord, error) {
 	rec := versionRecord{Runbooks: map[string]versionEntry{}}
-	if dir == "" {
-		return rec, nil
-	}
 	path := filepath.Join(dir, VersionsFile)
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	b, ok, err := readRecord(dir, VersionsFile, maxVersions)
+	if err != nil {
+		return rec, fmt.Errorf("read the runbook version record %s: %w", path, err)
+	}
+	if !ok {
 		return rec, nil
-	}
-	if err != nil {
-		return rec, fmt.Errorf("read the runbook version record %s: %w", path, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxVersions+1))
-	if err != nil {
-		return rec, fmt.Errorf("read the runbook version record %s: %w", path, err)
 	}
 	var got versionRecord // not rec: a file without "runbooks" is damaged too
 	if len(b) > maxVersions || json.Unmarshal(b, &got) != nil || got.Runbooks == nil {
