@@ -19,7 +19,7 @@
 //
 // Nothing caafix reads is meant to hold a secret (dsregcmd never prints a
 // token), but text from the device is not ours to trust: every file goes
-// through [Scrub], which masks token-shaped values (JWTs, bearer tokens,
+// through [scrub.Text], which masks token-shaped values (JWTs, bearer tokens,
 // passwords in URLs, secret query parameters, long base64 runs) before it
 // is written. Credential targets may appear; their values are never read.
 // With [Options.RedactUsers], user names and e-mail addresses become the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caafix/caafix/device"
+	"github.com/caafix/caafix/internal/scrub"
 )
 
 // The files of a bundle.
@@ -113,7 +114,7 @@ func (v *view) markdown() string {
 	fmt.Fprintf(&b, "- `%s`: the raw `dsregcmd /status` output%s\n", FileDsreg, missing(c.Dsreg == "", "not read"))
 	fmt.Fprintf(&b, "- `%s`: the recent AAD events with an error, newest first, at most %d%s\n", FileEvents, maxEvents, missing(c.Events == "", "not read"))
 	fmt.Fprintf(&b, "- `%s`: this run's audit lines%s\n", FileAudit, v.auditNote())
-	b.WriteString("\nToken-shaped values were masked as `" + Masked + "` wherever they appeared; no secret is read by caafix. ")
+	b.WriteString("\nToken-shaped values were masked as `" + scrub.Masked + "` wherever they appeared; no secret is read by caafix. ")
 	if v.redacted {
 		b.WriteString("User names and e-mail addresses are replaced with keyed pseudonyms (`user-…`), as in the redacted audit log.\n")
 	} else {

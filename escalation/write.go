@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/caafix/caafix/audit"
+	"github.com/caafix/caafix/internal/scrub"
 )
 
 // Size bounds: whatever the device prints, a bundle stays small enough to
@@ -91,7 +92,7 @@ func Files(c *Case, o Options) ([]File, error) {
 		red = func(s string) string { return r.Text(s, users...) }
 		v.user, v.upn, v.redacted = r.User(user), r.Text(v.upn), true
 	}
-	clean := func(s string) string { return red(Scrub(s)) }
+	clean := func(s string) string { return red(scrub.Text(s)) }
 
 	lines, omitted := boundLines(c.AuditLines, maxAudit)
 	var audit strings.Builder

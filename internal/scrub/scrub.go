@@ -1,11 +1,21 @@
-package escalation
+// Package scrub masks secret-shaped values in text that comes from a
+// device: command output, event messages, dsregcmd's proxy section.
+//
+// Nothing caafix reads is meant to hold a secret (dsregcmd never prints a
+// token), but text from the device is not ours to trust: a proxy URL with
+// a password, a PAC address with a token or an event message quoting an
+// Authorization header would otherwise reach the audit log and the
+// escalation bundle. [Text] masks JWTs, bearer and basic credentials,
+// passwords in URLs, parameters whose name says secret and long base64
+// runs, and keeps the identifiers reviewers need.
+package scrub
 
 import (
 	"regexp"
 	"strings"
 )
 
-// Masked replaces a value [Scrub] removed.
+// Masked replaces a value [Text] removed.
 const Masked = "[masked]"
 
 // The shapes of secrets that text from a device may carry. None is
@@ -22,11 +32,11 @@ var (
 	paramRE = regexp.MustCompile(`(?i)\b(access_token|refresh_token|id_token|prt|client_secret|client_assertion|assertion|password|passwd|pwd|secret|token|code|sig|signature|api[_-]?key|sessionkey|session_key)(\s*[=:]\s*)("?)([^\s&"';,]{4,})`)
 )
 
-// Scrub masks token-shaped values in text from the device (see the
-// package doc). Identifiers that are not secrets stay: tenant and device
+// Text masks token-shaped values in text from the device (see the
+// package doc); text without any comes back unchanged. Identifiers that are not secrets stay: tenant and device
 // ids, thumbprints, correlation ids, credential target names, URLs
 // without credentials.
-func Scrub(s string) string {
+func Text(s string) string {
 	if s == "" {
 		return s
 	}
