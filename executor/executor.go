@@ -168,7 +168,7 @@ func (x *run) progress(format string, args ...any) {
 }
 
 func (x *run) write(e audit.Event) error {
-	if err := x.o.Trail.Write(e); err != nil {
+	if err := x.o.Trail.Write(scrubbed(e)); err != nil {
 		return fmt.Errorf("write the audit log (nothing more is sent to the device): %w", err)
 	}
 	return nil
@@ -572,8 +572,8 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 	}
 	ms := x.rep.Duration.Milliseconds()
 	code := x.o.Codes.Exit(kind)
-	werr := x.o.Trail.Write(audit.Event{Name: "run.end", Outcome: kind.String(), ExitCode: &code, DurationMs: &ms,
-		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error, "bundle": x.rep.Bundle}})
+	werr := x.o.Trail.Write(scrubbed(audit.Event{Name: "run.end", Outcome: kind.String(), ExitCode: &code, DurationMs: &ms,
+		Fields: map[string]any{"fixed_by": x.rep.FixedBy, "message": x.rep.Message, "error": x.rep.Error, "bundle": x.rep.Bundle}}))
 	x.rep.AuditHead = x.o.Trail.Head()
 	if werr != nil && err == nil {
 		err = &pshost.HostError{Op: "audit", Err: werr}

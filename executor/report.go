@@ -7,6 +7,7 @@ import (
 
 	"github.com/caafix/caafix/device"
 	"github.com/caafix/caafix/diagnose"
+	"github.com/caafix/caafix/internal/scrub"
 	"github.com/caafix/caafix/outcome"
 	"github.com/caafix/caafix/policy"
 )
@@ -118,7 +119,7 @@ func (r *Report) Summary() string {
 		tail += ", audit head " + r.AuditHead
 	}
 	tail += "]"
-	return clip(oneLine(b.String()), MaxSummary-len(tail)) + tail
+	return clip(oneLine(scrub.Text(b.String())), MaxSummary-len(tail)) + tail
 }
 
 func (r *Report) stepLine() string {
