@@ -308,6 +308,8 @@ func TestCleared(t *testing.T) {
 	asSystem.PRT = device.TriUnknown
 	registered := sick()
 	registered.Join, registered.PRT = device.JoinRegistered, device.TriYes
+	authFailed := sick()
+	authFailed.DeviceAuthStatus = "FAILED. Error: 0x80070520"
 	cases := []struct {
 		name string
 		ev   *device.Evidence
@@ -316,6 +318,7 @@ func TestCleared(t *testing.T) {
 		{"a PRT and a clean vault clear the WAM cache and the Office credentials", healthyPRT, []string{OfficeCreds, WAMCache}},
 		{"unknown evidence clears nothing", asSystem, nil},
 		{"the PRT rule needs an Entra joined device", registered, nil},
+		{"a device that cannot authenticate clears the WAM cache", authFailed, []string{WAMCache}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -109,14 +109,20 @@ func aadError(ev *device.Evidence, c string) (device.AADError, bool) {
 // the PRT, so a PRT present (read as the user on a joined device) clears
 // wam-cache; stale Office credentials show as Office targets for another
 // account, so a vault read with the user's UPN known and no such target
-// clears office-creds.
+// clears office-creds. A device that cannot authenticate itself
+// (DeviceAuthStatus FAILED) gets no PRT whatever the WAM cache holds, so
+// clearing the cache only costs the user a sign-in: that clears wam-cache
+// too, until the join is repaired.
 func Cleared(ev *device.Evidence) map[string]string {
 	out := map[string]string{}
 	if ev == nil {
 		return out
 	}
-	if joined(ev) && ev.PRT == device.TriYes {
+	switch {
+	case joined(ev) && ev.PRT == device.TriYes:
 		out[WAMCache] = "the user holds a primary refresh token (AzureAdPrt YES): the WAM account cache works"
+	case authFailed(ev):
+		out[WAMCache] = "the device cannot authenticate (DeviceAuthStatus " + ev.DeviceAuthStatus + "): no account cache cleanup gets a token until its join is repaired"
 	}
 	if ev.OfficeCredentials != nil && ev.UserUPN != "" && len(ev.StaleOfficeCredentials) == 0 {
 		out[OfficeCreds] = "no cached Office sign-in of another account than " + ev.UserUPN
