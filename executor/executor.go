@@ -529,7 +529,7 @@ func (x *run) endStep(st runbooks.Step, sr *StepReport, started time.Time, rollb
 }
 
 func (x *run) env(st runbooks.Step, started time.Time) *steps.Env {
-	return &steps.Env{Facts: x.facts, Step: st, Started: started, Since: x.start.Add(-x.o.Lookback)}
+	return &steps.Env{Facts: x.facts, Step: st, Started: started, Since: x.start.Add(-x.o.Lookback), Now: x.o.Now}
 }
 
 // finish writes run.end and settles the report.

@@ -52,6 +52,16 @@ type Env struct {
 	Started time.Time     // when the step started; from Act on, when the action started
 	Since   time.Time     // start of the symptom window: the run's detection lookback
 	Pre     Check         // the pre-check's result, for Act and Post
+	// Now is the device's clock (the run's clock); time.Now when nil.
+	Now func() time.Time
+}
+
+// now reads env's clock.
+func (env *Env) now() time.Time {
+	if env.Now == nil {
+		return time.Now()
+	}
+	return env.Now()
 }
 
 // Check is the result of a pre-check.

@@ -26,36 +26,50 @@ func (w32tmResync) Meta() Meta {
 
 func maxSkew(env *Env) time.Duration { return env.Step.Duration("max_skew", 5*time.Minute) }
 
-// measureSkew asks the time server for the local clock's lead.
-func measureSkew(ctx context.Context, env *Env) (time.Duration, bool, string, error) {
+// measureSkew asks the time server for the local clock's lead; where
+// UDP 123 is blocked and w32tm gets no sample, it reads the Date header of
+// the sign-in endpoint instead, as the evidence does (a resolution of a
+// second, plenty against a limit of minutes). source says which.
+func measureSkew(ctx context.Context, env *Env) (skew time.Duration, known bool, source, why string, err error) {
 	res, err := run(ctx, env, scripts.ClockOffset)
 	if err != nil {
-		return 0, false, "", err
+		return 0, false, "", "", err
 	}
 	offset, perr := device.ParseStripchart(res.Stdout)
-	if perr != nil {
-		return 0, false, fmt.Sprintf("the clock skew could not be measured: %v", perr), nil
+	if perr == nil {
+		return -offset, true, device.ClockW32tm, "", nil
 	}
-	return -offset, true, "", nil
+	res, err = run(ctx, env, scripts.SignInProbe)
+	if err != nil {
+		return 0, false, "", "", err
+	}
+	si, _ := device.ParseSignInProbe(res.Stdout, res.Stderr)
+	if si.Date.IsZero() {
+		return 0, false, "", fmt.Sprintf("the clock skew could not be measured: %v, and the sign-in endpoint sent no Date header", perr), nil
+	}
+	skew = env.now().Sub(si.Date).Round(time.Second)
+	return skew, true, device.ClockSignInDate + " (w32tm reached no time server)", "", nil
 }
 
 func (w32tmResync) Pre(ctx context.Context, env *Env) (Check, error) {
 	skew, known := time.Duration(env.Facts.ClockSkewS*float64(time.Second)), env.Facts.ClockKnown
+	by := ""
 	if !known {
-		var why string
+		var source, why string
 		var err error
-		if skew, known, why, err = measureSkew(ctx, env); err != nil {
+		if skew, known, source, why, err = measureSkew(ctx, env); err != nil {
 			return Check{}, err
 		}
 		if !known {
 			return Check{Reason: why + "; the clock is left alone"}, nil
 		}
+		by = " (measured by " + source + ")"
 	}
 	limit := maxSkew(env)
 	if time.Duration(math.Abs(float64(skew))) <= limit {
-		return Check{Reason: fmt.Sprintf("clock skew %s is within %s", round(skew), limit)}, nil
+		return Check{Reason: fmt.Sprintf("clock skew %s is within %s%s", round(skew), limit, by)}, nil
 	}
-	return Check{Needed: true, Reason: fmt.Sprintf("clock skew %s is over %s", round(skew), limit)}, nil
+	return Check{Needed: true, Reason: fmt.Sprintf("clock skew %s is over %s%s", round(skew), limit, by)}, nil
 }
 
 func (w32tmResync) Commands(env *Env) []string {
@@ -95,7 +109,7 @@ func (s w32tmResync) Act(ctx context.Context, env *Env) (Effect, error) {
 }
 
 func (w32tmResync) Post(ctx context.Context, env *Env) (Verdict, error) {
-	skew, known, why, err := measureSkew(ctx, env)
+	skew, known, _, why, err := measureSkew(ctx, env)
 	if err != nil {
 		return Verdict{}, err
 	}

@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -45,9 +46,14 @@ func TestW32tmResyncPre(t *testing.T) {
 		{name: "unknown skew is measured again and found within", facts: clockFacts(0, false, device.TimeServiceStopped),
 			out:       map[string]pshost.Result{scripts.ClockOffset: ok(fixture(t, "w32tm-stripchart-ok.txt"))},
 			wantCalls: []string{scripts.ClockOffset}, wantReason: "within"},
+		{name: "UDP 123 blocked: the sign-in endpoint's Date header measures the clock", facts: clockFacts(0, false, device.TimeServiceRunning),
+			out: map[string]pshost.Result{scripts.ClockOffset: ok(fixture(t, "w32tm-stripchart-error.txt")),
+				scripts.SignInProbe: ok(`{"Date":"` + time.Now().Add(-20*time.Minute).UTC().Format(http.TimeFormat) + `"}`)},
+			wantNeeded: true, wantCalls: []string{scripts.ClockOffset, scripts.SignInProbe}, wantReason: "is over 5m0s (measured by sign-in endpoint Date"},
 		{name: "a clock that cannot be measured is left alone", facts: clockFacts(0, false, device.TimeServiceRunning),
-			out:       map[string]pshost.Result{scripts.ClockOffset: ok(fixture(t, "w32tm-stripchart-error.txt"))},
-			wantCalls: []string{scripts.ClockOffset}, wantReason: "could not be measured"},
+			out: map[string]pshost.Result{scripts.ClockOffset: ok(fixture(t, "w32tm-stripchart-error.txt")),
+				scripts.SignInProbe: {Stderr: "Unable to connect to the remote server\r\n", OK: false}},
+			wantCalls: []string{scripts.ClockOffset, scripts.SignInProbe}, wantReason: "could not be measured"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,20 +163,33 @@ func TestW32tmResyncAct(t *testing.T) {
 
 func TestW32tmResyncPost(t *testing.T) {
 	t.Parallel()
+	unreachable := pshost.Result{Stderr: "Unable to connect to the remote server\r\n", OK: false}
+	dated := func(skew time.Duration) pshost.Result {
+		return ok(`{"Date":"` + time.Now().Add(-skew).UTC().Format(http.TimeFormat) + `"}`)
+	}
 	cases := []struct {
 		name       string
 		sample     string
+		probe      *pshost.Result // the sign-in endpoint's answer, asked when w32tm has no sample
 		wantOK     bool
 		wantReason string
 	}{
-		{"a clock within max_skew after the resync is verified", stripchart(30 * time.Second), true, "now"},
-		{"a clock still over max_skew is not verified", stripchart(-20 * time.Minute), false, "still"},
-		{"a clock that cannot be measured is not verified", fixture(t, "w32tm-stripchart-error.txt"), false, "could not be measured"},
+		{"a clock within max_skew after the resync is verified", stripchart(30 * time.Second), nil, true, "now"},
+		{"a clock still over max_skew is not verified", stripchart(-20 * time.Minute), nil, false, "still"},
+		{"a clock that cannot be measured is not verified", fixture(t, "w32tm-stripchart-error.txt"), &unreachable, false, "could not be measured"},
+		{"UDP 123 blocked: a clock still off by the Date header is not verified", fixture(t, "w32tm-stripchart-error.txt"), ptr(dated(20 * time.Minute)), false, "still 20m"},
+		{"UDP 123 blocked: a clock right by the Date header is verified", fixture(t, "w32tm-stripchart-error.txt"), ptr(dated(0)), true, "now"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRunner(t, map[string]pshost.Result{scripts.ClockOffset: ok(c.sample)})
+			out := map[string]pshost.Result{scripts.ClockOffset: ok(c.sample)}
+			want := []string{scripts.ClockOffset}
+			if c.probe != nil {
+				out[scripts.SignInProbe] = *c.probe
+				want = append(want, scripts.SignInProbe)
+			}
+			r := newRunner(t, out)
 			// The facts still show the old skew: Post must measure again.
 			env := newEnv(t, "w32tm.resync", nil, clockFacts(20*time.Minute, true, device.TimeServiceRunning), r)
 			v, err := lookup(t, "w32tm.resync").Post(context.Background(), env)
@@ -183,9 +202,11 @@ func TestW32tmResyncPost(t *testing.T) {
 			if !strings.Contains(v.Reason, c.wantReason) {
 				t.Errorf("reason %q does not say %q", v.Reason, c.wantReason)
 			}
-			if got, want := r.Calls(), []string{scripts.ClockOffset}; !slices.Equal(got, want) {
+			if got := r.Calls(); !slices.Equal(got, want) {
 				t.Errorf("sent %q, want %q", got, want)
 			}
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
