@@ -96,19 +96,19 @@ func (r *Report) Summary() string {
 		b.WriteString(r.stepLine())
 	}
 	if r.Outcome == outcome.Fixed && r.Message != "" {
-		b.WriteString("; " + r.Message)
+		clause(&b, r.Message)
 	}
 	if r.Interrupted != "" {
-		b.WriteString("; " + r.Interrupted)
+		clause(&b, r.Interrupted)
 	}
 	if blocked := r.blocked(); blocked != "" && r.Outcome != outcome.Fixed && r.Outcome != outcome.Healthy {
-		b.WriteString("; blocked: " + blocked)
+		clause(&b, "blocked: "+blocked)
 	}
 	if len(r.Rollbacks) > 0 {
-		b.WriteString("; rollback: " + strings.Join(r.Rollbacks, " | "))
+		clause(&b, "rollback: "+strings.Join(r.Rollbacks, " | "))
 	}
 	if r.BundleError != "" {
-		b.WriteString("; escalation bundle: " + r.BundleError)
+		clause(&b, "escalation bundle: "+r.BundleError)
 	}
 	tail := fmt.Sprintf(" [runbook %s v%d, run %s", r.Runbook, r.Version, r.RunID)
 	if r.Bundle != "" {
@@ -143,6 +143,15 @@ func (r *Report) blocked() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// clause adds s to the summary after "; ", dropping the full stop the
+// text before may end in (a message is a sentence).
+func clause(b *strings.Builder, s string) {
+	text := strings.TrimRight(b.String(), " ")
+	text = strings.TrimSuffix(text, ".")
+	b.Reset()
+	b.WriteString(text + "; " + s)
 }
 
 func oneLine(s string) string {
