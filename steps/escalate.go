@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultEscalation is the message for IT when nothing local is left.
-const DefaultEscalation = "CAA50021 persists after the local fixes that were allowed; check the user's sign-in logs, Conditional Access policies and device compliance in Entra ID"
+const DefaultEscalation = "CAA50021 persists and no local fix that policy allows is left to try; check the user's sign-in logs, Conditional Access policies and device compliance in Entra ID"
 
 // escalate ends the run with a message for IT. It changes nothing.
 type escalate struct{}
