@@ -343,3 +343,26 @@ func TestCleared(t *testing.T) {
 		t.Error("the restart was ruled out with nothing named")
 	}
 }
+
+// A failed step leaves a cause standing only when it fixes a family the
+// evidence names.
+func TestStands(t *testing.T) {
+	t.Parallel()
+	d := Diagnosis{Families: []Family{{Name: ClockSkew, Confidence: 0.9}, {Name: WAMCache, Confidence: 0.7}, {Name: OfficeCreds, Confidence: 0.3}}}
+	cases := []struct {
+		uses string
+		want string // "" for none
+	}{
+		{"w32tm.resync", ClockSkew},
+		{"dsregcmd.cleanupaccounts", ""}, // wam-cache is likely but generic: it names no cause
+		{"credentials.remove", ""},       // office-creds is specific but not likely
+		{"restart.schedule", ""},
+		{"aad.symptom", ""},
+	}
+	for _, c := range cases {
+		f, ok := Stands(d, c.uses)
+		if ok != (c.want != "") || f.Name != c.want {
+			t.Errorf("Stands(%s) = %q, %v; want %q", c.uses, f.Name, ok, c.want)
+		}
+	}
+}

@@ -25,7 +25,28 @@ const (
 	// RuleCleared: a changing step is skipped when the evidence clears
 	// every family it fixes (see [Cleared]).
 	RuleCleared = "evidence-cleared"
+	// RuleFixFailed: the fix of a cause the evidence names failed (its
+	// action or its own post-check), so that cause stands; while it
+	// does, no other family's fix can clear the symptom, so the changing
+	// steps left are skipped and the run escalates (see [Stands]).
+	RuleFixFailed = "evidence-fix-failed"
 )
+
+// Stands returns the cause the evidence names (a specific family at
+// least [Likely]) that a step of type uses fixes: when that step fails,
+// the cause stands. ok is false for a step that fixes no named cause.
+func Stands(d Diagnosis, uses string) (Family, bool) {
+	for _, name := range FixedBy(uses) {
+		if c := d.Confidence(name); Specific(name) && c >= Likely {
+			for _, f := range d.Families {
+				if f.Name == name {
+					return f, true
+				}
+			}
+		}
+	}
+	return Family{}, false
+}
 
 // Order returns the order to run steps in, as indexes into uses: first
 // the fixes of each likely family (confidence at least Likely), most

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -151,6 +152,8 @@ type run struct {
 	raw          rawOutput           // for the escalation bundle
 	diag         *diagnose.Diagnosis // the diagnosis of an evidence-ordered run
 	moot         map[string]bool     // blocked steps the evidence rules out too: their block cost nothing
+	standing     *diagnose.Family    // a named cause whose fix failed: it stands (rule evidence-fix-failed)
+	standingStep string              // the step whose failure showed it
 }
 
 // NewRunID returns a run id: the UTC start time and 48 random bits, so ids
@@ -350,6 +353,13 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 			d.Reason = fmt.Sprintf("this run already restarted the device %d time(s), the limit (max_reboots %d): the fault outlives restarts", x.journal.Reboots, x.o.MaxReboots)
 			sr.Result, sr.Decision, sr.Rule, sr.Reason = ResultSkipped, policy.Skip, d.Rule, d.Reason
 		}
+		if d.Verdict == policy.Allow && x.standing != nil && d.Uses != "escalate" && steps.Risk(d.Risk) != steps.RiskRead &&
+			!slices.Contains(diagnose.Fixes(x.standing.Name), d.Uses) {
+			d.Verdict, d.Rule = policy.Skip, diagnose.RuleFixFailed
+			d.Reason = fmt.Sprintf("the fix of %s, the cause the evidence names (confidence %.2f), failed in step %s: while that cause stands no other fix can clear the symptom", x.standing.Name, x.standing.Confidence, x.standingStep)
+			sr.Result, sr.Decision, sr.Rule, sr.Reason = ResultSkipped, policy.Skip, d.Rule, d.Reason
+			x.progress("policy  %-20s %-26s skip  %s", d.Step, d.Uses, d.Reason)
+		}
 		if d.Verdict != policy.Allow {
 			if err := x.write(audit.Event{Name: "step.end", Step: d.Step, Uses: d.Uses, Fields: map[string]any{"result": string(sr.Result)}, Reason: d.Reason, Rule: d.Rule}); err != nil {
 				return outcome.HostError, err
@@ -359,6 +369,11 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 		end, kind, err := x.step(ctx, rb.Steps[i], sr, since)
 		if err != nil {
 			return outcome.Of(err), err
+		}
+		if sr.Result == ResultFailed && x.diag != nil && x.standing == nil {
+			if f, ok := diagnose.Stands(*x.diag, d.Uses); ok {
+				x.standing, x.standingStep = &f, d.Step
+			}
 		}
 		if end {
 			// Escalating while the gate held back a step that might have

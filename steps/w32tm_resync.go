@@ -48,7 +48,7 @@ func measureSkew(ctx context.Context, env *Env) (skew time.Duration, known bool,
 		return 0, false, "", fmt.Sprintf("the clock skew could not be measured: %v, and the sign-in endpoint sent no Date header", perr), nil
 	}
 	skew = env.now().Sub(si.Date).Round(time.Second)
-	return skew, true, device.ClockSignInDate + " (w32tm reached no time server)", "", nil
+	return skew, true, device.ClockSignInDate + "; w32tm reached no time server", "", nil
 }
 
 func (w32tmResync) Pre(ctx context.Context, env *Env) (Check, error) {
