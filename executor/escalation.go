@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/caafix/caafix/audit"
@@ -92,6 +93,12 @@ func (x *run) bundle(ctx context.Context, kind outcome.Kind, err error) (outcome
 		x.rep.Bundle, x.rep.BundleError = got, "the audit lines are incomplete: "+lerr.Error()
 	default:
 		x.rep.Bundle = got
+	}
+	if x.selfHealing() && x.rep.Bundle != "" {
+		x.heal.Bundle = x.rep.Bundle
+		if werr := writeHealState(x.o.StateDir, x.heal); werr != nil {
+			return outcome.HostError, fmt.Errorf("save the self-healing record: %w", werr)
+		}
 	}
 	return kind, err
 }

@@ -146,6 +146,7 @@ type run struct {
 	facts        *device.Facts
 	heal         healState           // the self-healing record, when selfHealing
 	healDone     bool                // the record needs no update at the end
+	healSettled  bool                // settle has run
 	userTasks    int                 // one-shot tasks run in the user's session so far, for their names
 	inflight     inflight            // where this run is, as the in-flight record says
 	interrupted  *inflight           // the record of a run that was killed before this one
@@ -211,7 +212,12 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 	}
 	x.host = host
 	defer host.Close()
-	defer func() { kind, err = x.bundle(ctx, kind, err) }()
+	// Self-healing's verdict first: it may turn the run into an
+	// escalation, which gets its bundle like any other.
+	defer func() {
+		kind, err = x.settle(kind, err)
+		kind, err = x.bundle(ctx, kind, err)
+	}()
 
 	if x.o.Mode == ModeCancelRestart {
 		return x.cancelRestart(ctx)
@@ -571,14 +577,7 @@ func (x *run) finish(kind outcome.Kind, err error) (*Report, error) {
 	if err != nil {
 		x.rep.Error = err.Error()
 	}
-	if k, herr := x.settleHeal(kind); herr != nil {
-		if err == nil {
-			err = herr
-		}
-		kind = outcome.HostError
-	} else {
-		kind = k
-	}
+	kind, err = x.settle(kind, err)
 	x.rep.Outcome = kind
 	x.rep.OutcomeStr = kind.String()
 	x.rep.Duration = x.o.Now().Sub(x.start)

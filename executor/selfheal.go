@@ -3,6 +3,7 @@ package executor
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,6 +44,9 @@ type healState struct {
 	Fix *healFix `json:"fix,omitempty"`
 	// History is the evidence: failed runs and recurrences, newest last.
 	History []healEvent `json:"history,omitempty"`
+	// Bundle is the escalation bundle of the last self-healing run that
+	// wrote one: the runs that back off after an escalation name it.
+	Bundle string `json:"bundle,omitempty"`
 }
 
 type healFix struct {
@@ -149,12 +153,19 @@ func (x *run) backoffGate() (outcome.Kind, bool, error) {
 	}
 	x.rep.Message = fmt.Sprintf("self-heal is backing off after %d failed run(s) in a row; nothing was sent to the device; the next attempt is after %s; last: %s",
 		s.Failures, s.NextAttempt.UTC().Format(time.RFC3339), s.evidence(1))
+	fields := map[string]any{"failures": s.Failures, "recurrences": s.Recurrences, "next_attempt": s.NextAttempt.UTC()}
 	if kind == outcome.Escalate {
 		x.rep.Message = "needs IT: " + x.rep.Message
+		// Nothing is gathered while backing off: the case is the bundle
+		// of the run that escalated.
+		if _, err := os.Stat(s.Bundle); s.Bundle != "" && err == nil {
+			x.rep.Bundle, fields["bundle"] = s.Bundle, s.Bundle
+		} else {
+			x.rep.BundleError = "the escalating run's bundle is gone; run caafix collect --out DIR for a new one"
+		}
 	}
 	x.progress("backoff %s", x.rep.Message)
-	if err := x.write(audit.Event{Name: "self_heal.backoff", Reason: x.rep.Message, Fields: map[string]any{
-		"failures": s.Failures, "recurrences": s.Recurrences, "next_attempt": s.NextAttempt.UTC()}}); err != nil {
+	if err := x.write(audit.Event{Name: "self_heal.backoff", Reason: x.rep.Message, Fields: fields}); err != nil {
 		return outcome.HostError, true, err
 	}
 	x.healDone = true // the record stays as it is
@@ -191,6 +202,24 @@ func (x *run) recheck(sym device.Symptom) error {
 		return x.write(audit.Event{Name: "recheck", Reason: "the fix still holds", Fields: fields})
 	}
 	return nil
+}
+
+// settle runs [run.settleHeal] once, merging its error into the run's:
+// inside the run before the escalation bundle, or at its end for a run
+// that ended before its host started.
+func (x *run) settle(kind outcome.Kind, err error) (outcome.Kind, error) {
+	if x.healSettled {
+		return kind, err
+	}
+	x.healSettled = true
+	k, herr := x.settleHeal(kind)
+	if herr != nil {
+		if err == nil {
+			err = herr
+		}
+		return outcome.HostError, err
+	}
+	return k, err
 }
 
 // settleHeal updates the record with the run's outcome and, for a

@@ -28,7 +28,8 @@ func later(offset time.Duration) func() time.Time {
 func healRun(t *testing.T, dir string, offset time.Duration) result {
 	t.Helper()
 	p := healPolicy
-	r := runOn(t, dir, executor.Options{Consent: policy.Consent{SelfHeal: true}, SelfHeal: &p, Now: later(offset)}, nil)
+	r := runOn(t, dir, executor.Options{Consent: policy.Consent{SelfHeal: true}, SelfHeal: &p, Now: later(offset),
+		EscalationDir: filepath.Join(dir, "escalations")}, nil)
 	if r.err != nil {
 		t.Fatalf("run at +%s: %v", offset, r.err)
 	}
@@ -99,10 +100,18 @@ func TestSelfHealBacksOffAndEscalates(t *testing.T) {
 	if got := healRecord(t, dir)["failures"]; got != 3.0 {
 		t.Errorf("failures = %v", got)
 	}
-	// Still inside the (4h) backoff: escalate at once, sending nothing.
+	bundle := r.rep.Bundle
+	if _, err := os.Stat(filepath.Join(bundle, "ESCALATION.md")); bundle == "" || err != nil {
+		t.Errorf("the escalating run left no bundle (%q): %v", bundle, err)
+	}
+	// Still inside the (4h) backoff: escalate at once, sending nothing,
+	// and name the escalating run's bundle.
 	r = healRun(t, dir, 4*time.Hour)
 	if r.rep.Outcome != outcome.Escalate || len(r.sent) != 0 {
 		t.Fatalf("backoff after escalation: %s, sent %d", r.rep.Outcome, len(r.sent))
+	}
+	if r.rep.Bundle != bundle || !strings.Contains(r.rep.Summary(), ", bundle "+bundle) {
+		t.Errorf("the backoff escalation names bundle %q, want %q: %s", r.rep.Bundle, bundle, r.rep.Summary())
 	}
 
 	// A technician restarts the device; the run after the boot verifies
