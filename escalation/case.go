@@ -38,6 +38,9 @@ type Case struct {
 	// Diagnosis, when set, ranks the cause families, most likely first. It
 	// is optional: without it ESCALATION.md leaves the section out.
 	Diagnosis []Family
+	// Evidence is what the diagnosis was drawn from (facts.json has it
+	// as "evidence"); nil when none was gathered.
+	Evidence *device.Evidence
 }
 
 // Step is one step of the run and what became of it.

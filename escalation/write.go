@@ -151,6 +151,9 @@ func get(ev *evidence, section, label string) string {
 // factsJSON is facts.json: the facts and the OS, every string cleaned.
 func factsJSON(c *Case, clean func(string) string) ([]byte, error) {
 	doc := map[string]any{"run_id": c.RunID, "os": c.OS, "facts": c.Facts}
+	if c.Evidence != nil {
+		doc["evidence"] = c.Evidence
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("escalation bundle: facts: %w", err)

@@ -53,6 +53,13 @@ func (x *run) bundle(ctx context.Context, kind outcome.Kind, err error) (outcome
 	if !x.wantsBundle(kind, err) {
 		return kind, err
 	}
+	if x.rep.Diagnosis == nil && x.facts.Symptom.Present {
+		// A collect, or a run in listed order: diagnose now, read-only,
+		// so that IT reads the likely cause too.
+		if _, derr := x.evidence(ctx); derr != nil {
+			return outcome.Of(derr), derr
+		}
+	}
 	c := &escalation.Case{
 		Command: "run", RunID: x.rep.RunID, Time: x.o.Now(), Runbook: x.o.Runbook.Name, RunbookVersion: x.o.Runbook.Version,
 		Outcome: kind.String(), ExitCode: x.o.Codes.Exit(kind), Message: x.rep.Message, Facts: x.facts,
@@ -61,6 +68,7 @@ func (x *run) bundle(ctx context.Context, kind outcome.Kind, err error) (outcome
 	if x.o.Mode == ModeCollect {
 		c.Command = "collect"
 	}
+	c.Evidence = x.rep.Evidence
 	if d := x.rep.Diagnosis; d != nil {
 		for _, f := range d.Families {
 			c.Diagnosis = append(c.Diagnosis, escalation.Family{Name: f.Name, Confidence: f.Confidence, Evidence: f.Evidence})
