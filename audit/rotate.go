@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/natefinch/lumberjack.v2"
+
+	"github.com/caafix/caafix/internal/syncdir"
 )
 
 // Rotation starts a new log file when the current one is full. lumberjack
@@ -178,7 +180,7 @@ func compressFile(path string) (err error) {
 	if err := os.Rename(tmp, path+gzSuffix); err != nil {
 		return err
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := syncdir.Dir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	src.Close()

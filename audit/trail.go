@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 	"gopkg.in/natefinch/lumberjack.v2"
 
+	"github.com/caafix/caafix/internal/syncdir"
 	"github.com/caafix/caafix/outcome"
 )
 
@@ -348,7 +349,7 @@ func (t *Trail) syncFile() error {
 	if err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(t.path))
+	return syncdir.Dir(filepath.Dir(t.path))
 }
 
 var errClosed = errors.New("the trail is closed")

@@ -173,14 +173,16 @@ func lockedError(stateDir string) *LockedError {
 	return e
 }
 
-// writeLockInfo writes the holder record atomically: a temp file, fsync,
+// writeLockInfo writes the holder record atomically: a temp file and a
 // rename. A run that finds the lock taken reads a whole record or none.
+// It is not synced to disk: it matters only while its run holds the lock,
+// and a power loss ends that run and frees the lock anyway.
 func writeLockInfo(dir string, info LockInfo) error {
 	b, err := json.Marshal(info)
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(dir, LockInfoFile, b); err != nil {
+	if err := replaceFile(dir, LockInfoFile, b, false); err != nil {
 		return fmt.Errorf("record the lock holder: %w", err)
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/caafix/caafix/internal/syncdir"
 )
 
 // lastFixFile records when caafix last verified a fix on this device. The
@@ -89,12 +91,24 @@ func removeRecord(dir, name string) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A record removed must stay removed: a journal back from the dead
+	// after a power loss would resume a finished run.
+	return syncdir.Dir(dir)
 }
 
-// writeAtomic writes dir/name through a temp file, fsync and rename, so a
-// crash leaves the old record or the new one, never half of either.
-func writeAtomic(dir, name string, b []byte) error {
+// writeAtomic writes dir/name through a temp file, fsync, rename and a
+// sync of the folder, so a crash or a power loss leaves the old record or
+// the new one, never half of either, and a record written stays written.
+func writeAtomic(dir, name string, b []byte) error { return replaceFile(dir, name, b, true) }
+
+// replaceFile writes dir/name through a temp file and a rename: a reader
+// finds the old contents or the new. durable adds the syncs of the file
+// and the folder that make it survive a power loss; a record that only
+// matters while its writer lives (the lock holder) can skip them.
+func replaceFile(dir, name string, b []byte, durable bool) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create state dir: %w", err)
 	}
@@ -107,12 +121,28 @@ func writeAtomic(dir, name string, b []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := syncIf(durable, tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	if !durable {
+		return nil
+	}
+	if err := syncdir.Dir(dir); err != nil {
+		return fmt.Errorf("write %s: sync %s: %w", name, dir, err)
+	}
+	return nil
+}
+
+func syncIf(durable bool, f *os.File) error {
+	if !durable {
+		return nil
+	}
+	return f.Sync()
 }

@@ -1,6 +1,6 @@
-package audit
+package syncdir
 
-// syncDir does nothing on Windows: a folder cannot be flushed through a
+// Dir does nothing on Windows: a folder cannot be flushed through a
 // handle there, and NTFS journals the creation and renaming of files
 // itself, while FlushFileBuffers on the file writes back its metadata.
-func syncDir(string) error { return nil }
+func Dir(string) error { return nil }

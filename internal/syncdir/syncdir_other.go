@@ -1,6 +1,6 @@
 //go:build !windows
 
-package audit
+package syncdir
 
 import (
 	"errors"
@@ -8,10 +8,10 @@ import (
 	"syscall"
 )
 
-// syncDir forces a folder's entries to disk, so that a file that rotation
+// Dir forces a folder's entries to disk, so that a file that rotation
 // created or renamed is found after a crash. File systems that cannot sync
 // a folder (EINVAL, ENOTSUP) keep their entries as they keep them.
-func syncDir(dir string) error {
+func Dir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
