@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/caafix/caafix/outcome"
+	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/scripts"
+	"github.com/caafix/caafix/steps"
 	"github.com/caafix/caafix/task"
 )
 
@@ -89,7 +91,7 @@ func (x *run) registerResume(ctx context.Context, st string) (failed string, err
 	if rc.Exe == "" {
 		return "", nil
 	}
-	doc, err := task.NewResume(task.Resume{Exe: rc.Exe, Args: rc.Args, User: x.facts.User, Now: x.o.Now(), Expire: rc.Expire})
+	doc, err := task.NewResume(task.Resume{Exe: rc.Exe, Args: rc.Args, User: x.resumeUser, Now: x.o.Now(), Expire: rc.Expire})
 	if err != nil {
 		return "resume task: " + err.Error(), nil
 	}
@@ -102,6 +104,22 @@ func (x *run) registerResume(ctx context.Context, st string) (failed string, err
 	}
 	x.progress("step    %-20s resume task %s registered", st, task.ResumeName)
 	return "", nil
+}
+
+// resumeUser says when the run resumes after a restart: at user's logon
+// when a step left to run after the restart is allowed and runs in the
+// user's context (it needs the user signed in), at boot otherwise (""),
+// so that system steps do not wait for a logon that may be days away.
+func resumeUser(user string, after []policy.Decision) string {
+	if user == "" {
+		return ""
+	}
+	for _, d := range after {
+		if d.Verdict == policy.Allow && d.Context == steps.ContextUser {
+			return user
+		}
+	}
+	return ""
 }
 
 // removeResume deletes the resume task once the run it resumes has
