@@ -79,6 +79,10 @@ func selfHealTask(c *cobra.Command) (*task.Document, string, error) {
 		return nil, "", fmt.Errorf("find caafix's own path for the task: %w", err)
 	}
 	every, _ := c.Flags().GetDuration("every")
+	if every <= 0 && c.Flags().Changed("every") {
+		// 0 would mean the default to the task package: say so instead.
+		return nil, "", outcome.Errorf(outcome.Usage, "--every %s: use whole minutes from %s to 31 days", every, task.MinEvery).WithHint("for example --every 4h, or leave --every out for the default " + task.HumanDuration(task.DefaultEvery))
+	}
 	logon, _ := c.Flags().GetBool("at-logon")
 	args, err := absFlags(c, "config", "state-dir", "audit-log")
 	if err != nil {
