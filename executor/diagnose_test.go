@@ -15,7 +15,6 @@ var noEvidence = map[string]string{
 	"transient":      "a restart-only fault shows only the symptom",
 	"domain-only":    "a restart-only fault shows only the symptom",
 	"office-install": "a damaged Click-to-Run install shows only the symptom",
-	"system-user":    "run as SYSTEM, cmdkey sees SYSTEM's vault, not the stale Office targets",
 }
 
 // For every built-in scenario with one fault that leaves evidence, the
