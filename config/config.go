@@ -78,8 +78,8 @@ type Policy struct {
 }
 
 // DenyRule denies steps by exactly one of Uses (a step type), ID (a
-// runbook's step id) or Risk (read, safe, low, disruptive, dangerous or
-// declared).
+// runbook's step id) or Risk (read, safe, low, disruptive or dangerous; a
+// script step is matched by the risk its author declared).
 type DenyRule struct {
 	Uses, ID, Risk string
 	Reason         string // shown in the plan and the audit log; may be ""
@@ -115,9 +115,11 @@ func (c *Config) Codes() outcome.Codes {
 	return out
 }
 
-// Risks are the risk names a deny rule may use, as package steps and the
-// design's step catalogue declare them.
-var Risks = []string{"read", "safe", "low", "disruptive", "dangerous", "declared"}
+// Risks are the risk names a deny rule may use, as package steps declares
+// them. The design's catalogue gives the script step's risk as
+// "declared": a script is judged by the risk its author declares, so a
+// rule denies scripts with uses: script, not with a risk of its own.
+var Risks = []string{"read", "safe", "low", "disruptive", "dangerous"}
 
 // MaxSize is the largest configuration file accepted, in bytes.
 const MaxSize = 1 << 20
@@ -576,7 +578,11 @@ func (l *loader) deny(raw any) []DenyRule {
 			case "risk":
 				r.Risk = s
 				if !slices.Contains(Risks, s) {
-					l.bad(key+".risk", s, "%q is not a risk: use %s or %s", s, strings.Join(Risks[:len(Risks)-1], ", "), Risks[len(Risks)-1])
+					hint := ""
+					if s == "declared" {
+						hint = " (a script step is matched by the risk its author declares; deny every script with uses: script)"
+					}
+					l.bad(key+".risk", s, "%q is not a risk: use %s or %s%s", s, strings.Join(Risks[:len(Risks)-1], ", "), Risks[len(Risks)-1], hint)
 				}
 			case "reason":
 				r.Reason = s

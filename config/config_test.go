@@ -124,9 +124,10 @@ FILE:5:3: host.comand_timeout: unknown key; did you mean "host.command_timeout"?
 FILE:1:9: output: "xml" is not an output format: use text or json
 FILE:3:20: host.command_timeout: "soon" is not a duration: write it like 90s, 2m or 1h
 FILE:6:7: policy.deny[0]: must name exactly one of uses, id or risk, not 2
-FILE:8:13: policy.deny[1].risk: "scary" is not a risk: use read, safe, low, disruptive, dangerous or declared
-FILE:10:3: exit_codes.rebooted: unknown outcome "rebooted": use one of blocked, escalate, fixed, healthy, host-error, locked, not-fixed, reboot-pending, trust-error, usage-error
-FILE:11:10: exit_codes.fixed: 70000 is not an exit code: use a whole number from 0 to 65535`},
+FILE:8:13: policy.deny[1].risk: "scary" is not a risk: use read, safe, low, disruptive or dangerous
+FILE:9:13: policy.deny[2].risk: "declared" is not a risk: use read, safe, low, disruptive or dangerous (a script step is matched by the risk its author declares; deny every script with uses: script)
+FILE:11:3: exit_codes.rebooted: unknown outcome "rebooted": use one of blocked, escalate, fixed, healthy, host-error, locked, not-fixed, reboot-pending, trust-error, usage-error
+FILE:12:10: exit_codes.fixed: 70000 is not an exit code: use a whole number from 0 to 65535`},
 		{"values of the wrong shape", "wrong-shapes.yaml", `
 FILE:1:12: state_dir: must be text, not a list
 FILE:2:7: host: must be a mapping of keys to values, not 5

@@ -32,7 +32,7 @@ present and "caafix remediate" should run; other codes: caafix itself failed.`,
 func (a *app) remediateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "remediate [RUNBOOK]",
-		Short: "Intune remediation: a run with self-healing's safety (no disruptive or dangerous step)",
+		Short: "Intune remediation: a run with self-healing's safety (never dangerous; disruptive only inside a maintenance window)",
 		Args:  cobraArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.execute(c, args, executor.ModeRun, runKind{selfHeal: true})

@@ -44,7 +44,7 @@ Built-in scenarios for --simulate: ` + strings.Join(devicesim.BuiltinNames(), ",
 		},
 	}
 	c.Flags().Bool("dry-run", false, "gather facts, decide and pre-check every step; send no action")
-	c.Flags().Bool("self-heal", false, "an unattended self-healing run: no dangerous step ever, no disruptive step")
+	c.Flags().Bool("self-heal", false, "an unattended self-healing run: never a dangerous step; disruptive ones only inside a maintenance window; backoff after failures")
 	consentFlags(c)
 	zipFlag(c)
 	return c
@@ -118,7 +118,7 @@ func verifyRunbook(file string, data []byte, trust config.Trust) (signing.Signer
 
 // runKind says which command a run serves.
 type runKind struct {
-	selfHeal bool                 // self-healing safety: no dangerous, no disruptive steps
+	selfHeal bool                 // self-healing safety: never dangerous, disruptive only in a maintenance window
 	detect   bool                 // Intune detection: read only, exit 0 healthy or 1 symptom, one line
 	task     *executor.TaskChange // task install or remove: the task to change
 	diagnose bool                 // caafix diagnose: read only, the ranked families
