@@ -48,13 +48,19 @@ type Summary struct {
 	Runs    int64 `json:"runs"`    // run.end lines read
 	// RunsWithoutDevice counts runs that ended before the device's facts
 	// were read (so without a device): in Runs, not in Devices.
-	RunsWithoutDevice int64          `json:"runs_without_device"`
-	Devices           []DeviceResult `json:"devices"`
-	Outcomes          map[string]int `json:"outcomes"`
-	FixedBy           map[string]int `json:"fixed_by"`
-	Blocked           []BlockCount   `json:"blocked"`
-	Escalations       []DeviceResult `json:"escalations"`
-	Spike             Spike          `json:"spike"`
+	RunsWithoutDevice int64 `json:"runs_without_device"`
+	// ReadOnlyRuns counts runs that could not change the device (plan,
+	// detect, dry-run, diagnose, collect) or served another purpose
+	// (task install, restart cancel): in Runs, and their symptom counts
+	// toward a spike, but they are no device's latest outcome and their
+	// policy blocks are not counted.
+	ReadOnlyRuns int64          `json:"read_only_runs"`
+	Devices      []DeviceResult `json:"devices"`
+	Outcomes     map[string]int `json:"outcomes"`
+	FixedBy      map[string]int `json:"fixed_by"`
+	Blocked      []BlockCount   `json:"blocked"`
+	Escalations  []DeviceResult `json:"escalations"`
+	Spike        Spike          `json:"spike"`
 }
 
 // DeviceResult is the latest run of one device.
@@ -109,6 +115,7 @@ type Summarizer struct {
 	devices map[string]*deviceState
 	blocked map[[2]string]int64
 	open    map[string]string // run_id → device, for runs whose facts reported the symptom
+	other   map[string]bool   // run_id of runs whose mode is not run, until their run.end
 	windows map[int64]int     // spike window index → devices
 	width   int64             // nanoseconds between window starts
 	line    sumLine
@@ -137,6 +144,7 @@ func NewSummarizer(opts SummaryOptions) *Summarizer {
 		devices: map[string]*deviceState{},
 		blocked: map[[2]string]int64{},
 		open:    map[string]string{},
+		other:   map[string]bool{},
 		windows: map[int64]int{},
 		width:   max(int64(opts.SpikeWindow)/spikeSteps, 1),
 	}
@@ -295,6 +303,12 @@ func (s *Summarizer) addLine(line []byte) {
 	}
 	s.sum.Lines++
 	switch string(l.event) {
+	case "run.start":
+		// Only a run (also remediate and self-heal) acts on the device;
+		// a log without run.start (cut by rotation) counts as one.
+		if len(l.mode) > 0 && string(l.mode) != "run" {
+			s.other[string(l.runID)] = true
+		}
 	case "facts":
 		if l.symptom == 1 && len(l.device) > 0 {
 			if t, ok := parseTime(l.time); ok {
@@ -308,7 +322,7 @@ func (s *Summarizer) addLine(line []byte) {
 			}
 		}
 	case "policy.decision":
-		if string(l.decision) == "block" {
+		if string(l.decision) == "block" && !s.other[string(l.runID)] {
 			s.blocked[[2]string{text(l.rule), text(l.step)}]++
 		}
 	case "run.end":
@@ -318,6 +332,11 @@ func (s *Summarizer) addLine(line []byte) {
 
 func (s *Summarizer) runEnd(l *sumLine) {
 	s.sum.Runs++
+	other := s.other[string(l.runID)]
+	if other {
+		delete(s.other, string(l.runID))
+		s.sum.ReadOnlyRuns++
+	}
 	if len(l.device) == 0 {
 		s.sum.RunsWithoutDevice++
 		return
@@ -335,8 +354,11 @@ func (s *Summarizer) runEnd(l *sumLine) {
 		if d.openRun == runID {
 			d.openRun = ""
 		}
-	} else if outcome != "healthy" {
+	} else if outcome != "healthy" && !other {
 		s.symptom(d, t)
+	}
+	if other {
+		return
 	}
 	if !d.seen || !t.Before(d.latest.Time) {
 		d.seen = true

@@ -18,6 +18,7 @@ type fleetRun struct {
 	message string
 	blocks  [][2]string // rule, step
 	output  int         // bytes of stdout per gathered command (0: 200)
+	mode    string      // run.start's mode ("": run)
 	cmds    int         // facts commands (0: 3)
 }
 
@@ -43,7 +44,11 @@ func writeRun(tb testing.TB, tr *Trail, c *stepClock, r fleetRun) {
 		}
 	}
 	tr.SetRun(Run{ID: r.id, Runbook: "caa50021", Version: 1, SHA256: strings.Repeat("ab", 32), Signer: "embedded"})
-	w(Event{Name: "run.start", Fields: map[string]any{"mode": "run", "caafix_version": "1.0.0", "args": []string{"run"}, "steps": 7}})
+	mode := r.mode
+	if mode == "" {
+		mode = "run"
+	}
+	w(Event{Name: "run.start", Fields: map[string]any{"mode": mode, "caafix_version": "1.0.0", "args": []string{mode}, "steps": 7}})
 	out := r.output
 	if out == 0 {
 		out = 200

@@ -13,14 +13,15 @@ type sumLine struct {
 	time, event, runID, device []byte
 	outcome, fixedBy, message  []byte
 	decision, rule, step       []byte
-	symptom                    int8 // symptom.present: -1 absent, 0 false, 1 true
+	mode                       []byte // run.start's mode
+	symptom                    int8   // symptom.present: -1 absent, 0 false, 1 true
 }
 
 // wanted reports whether the summary needs more than the header of an
 // event: the others are counted and skipped after their event name.
 func wanted(event []byte) bool {
 	switch string(event) {
-	case "facts", "policy.decision", "run.end":
+	case "run.start", "facts", "policy.decision", "run.end":
 		return true
 	}
 	return false
@@ -85,6 +86,8 @@ func parseSumLine(b []byte, l *sumLine) bool {
 			dst = &l.rule
 		case "step":
 			dst = &l.step
+		case "mode":
+			dst = &l.mode
 		case "symptom":
 			if b[i] == '{' && string(l.event) == "facts" {
 				end, present, ok := scanSymptom(b, i)

@@ -56,6 +56,7 @@ func spread(n, every int) []fleetRun {
 // brief is the part of a summary the table tests compare.
 type brief struct {
 	Lines, Skipped, Runs, NoDevice int64
+	ReadOnly                       int64
 	Latest                         string // device=outcome, sorted by device
 	Outcomes, FixedBy              string
 	Blocked                        string // rule/step=count
@@ -65,7 +66,7 @@ type brief struct {
 }
 
 func briefOf(s *Summary) brief {
-	b := brief{Lines: s.Lines, Skipped: s.Skipped, Runs: s.Runs, NoDevice: s.RunsWithoutDevice, Spike: s.Spike.Detected, SpikeDevices: s.Spike.Devices}
+	b := brief{Lines: s.Lines, Skipped: s.Skipped, Runs: s.Runs, NoDevice: s.RunsWithoutDevice, ReadOnly: s.ReadOnlyRuns, Spike: s.Spike.Detected, SpikeDevices: s.Spike.Devices}
 	var parts []string
 	for _, d := range s.Devices {
 		parts = append(parts, d.Device+"="+d.Outcome)
@@ -111,6 +112,20 @@ func TestSummarize(t *testing.T) {
 			},
 			want: brief{Runs: 3, Latest: "PC-A=fixed PC-B=healthy", Outcomes: "fixed=1 healthy=1", FixedBy: "wam-cache=1",
 				Blocked: "dangerous-needs-consent/leave-entra=3 hybrid-joined/office-repair=1", SpikeDevices: 1},
+		},
+		{
+			name: "read-only runs (Intune's hourly detect, a plan) are no device's outcome and block nothing",
+			runs: []fleetRun{
+				escalated("PC-A", 0, "escalate", "call IT"),
+				func() fleetRun {
+					r := escalated("PC-A", 60, "not-fixed", "")
+					r.id, r.mode = "PC-A-60-plan", "plan"
+					return r
+				}(),
+				func() fleetRun { r := healthy("PC-B", 60); r.mode = "collect"; return r }(),
+			},
+			want: brief{Runs: 3, ReadOnly: 2, Latest: "PC-A=escalate", Outcomes: "escalate=1",
+				Blocked: "dangerous-needs-consent/leave-entra=1 hybrid-joined/office-repair=1", Escalations: "PC-A=call IT", SpikeDevices: 1},
 		},
 		{
 			name: "latest is by time, not by position in the log",

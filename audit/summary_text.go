@@ -27,6 +27,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if s.RunsWithoutDevice > 0 {
 		p("%d runs ended before the device was known and are not in the tables\n", s.RunsWithoutDevice)
 	}
+	if s.ReadOnlyRuns > 0 {
+		p("%d runs could not change their device (detect, plan, diagnose, collect, …): they decide no outcome\n", s.ReadOnlyRuns)
+	}
 
 	p("\nlatest run per device\n")
 	p("DEVICE\tOUTCOME\tTIME\tFIXED BY\tRUN\n")
