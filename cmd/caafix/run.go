@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -197,11 +198,12 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		deny = append(deny, policy.Rule{Uses: r.Uses, ID: r.ID, Risk: r.Risk, Reason: r.Reason})
 	}
 	text := a.cfg.Output != "json" && a.cfg.AuditLog != "-" && !kind.detect
+	codes := commandCodes(a.cfg.Codes(), mode, kind)
 	opts := executor.Options{
 		Mode: mode, Runbook: rb, Signer: signer, Starter: target.starter, Trail: trail,
 		Host:    pshost.Options{CommandTimeout: a.cfg.Host.CommandTimeout, StartTimeout: a.cfg.Host.StartTimeout},
 		Consent: consent, Deny: deny, Lookback: a.cfg.Detect.Lookback, MaxReboots: a.cfg.MaxReboots, StateDir: target.stateDir,
-		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: a.cfg.Codes(), RunID: runID,
+		Simulate: target.scenario, Version: version, Args: os.Args[1:], Codes: codes, RunID: runID,
 		Task: kind.task, Resume: resumeCommand(c, args, target),
 		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
 			MaxBackoff: a.cfg.SelfHeal.MaxBackoff, RecheckAfter: a.cfg.SelfHeal.RecheckAfter},
@@ -225,11 +227,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if kind.diagnose {
 		return a.diagnosed(rep, runErr)
 	}
-	outKind := rep.Outcome
-	if mode == executor.ModePlan && runErr == nil {
-		outKind = outcome.Healthy // a plan that could be made succeeds, whatever it found
-	}
-	a.exit(outKind)
+	a.code, a.codeSet = codes.Exit(rep.Outcome), true
 	if runErr != nil {
 		a.printError(runErr)
 	}
@@ -249,6 +247,25 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	}
 	fmt.Fprintln(a.stdout, rep.Summary())
 	return nil
+}
+
+// commandCodes are the exit codes of a command: the configuration's for
+// a run; a command that only reads the device succeeds whatever it
+// found, save detect, whose 1 says the symptom is present (Intune's
+// contract, never remapped); the others keep the configuration's. The run's run.end line records the same
+// code the process exits with.
+func commandCodes(base outcome.Codes, mode executor.Mode, kind runKind) outcome.Codes {
+	codes := maps.Clone(base)
+	switch {
+	case kind.detect:
+		codes[outcome.Healthy], codes[outcome.NotFixed] = 0, 1
+	case mode == executor.ModePlan:
+		// A plan that could be made succeeds, whatever it found.
+		codes[outcome.NotFixed] = codes.Exit(outcome.Healthy)
+	case mode == executor.ModeCollect || mode == executor.ModeDiagnose:
+		codes[outcome.Healthy], codes[outcome.NotFixed] = 0, 0
+	}
+	return codes
 }
 
 // printError reports a failed run on stderr; the summary still ends stdout.
