@@ -72,8 +72,13 @@ func (e *HostError) Unwrap() error { return e.Err }
 // Outcome reports a host error: exit 7.
 func (e *HostError) Outcome() outcome.Kind { return outcome.HostError }
 
-// UserHint says what to do about a host error.
+// UserHint says what to do about a host error: the cause's own hint
+// when it has one (an audit log that cannot be written says to free disk
+// space, not to check powershell.exe).
 func (e *HostError) UserHint() string {
+	if h := outcome.HintOf(e.Err); h != "" {
+		return h
+	}
 	if e.Timeout {
 		return "the command took longer than its timeout and the host was stopped; raise host.command_timeout or the step's timeout, or look at the device"
 	}
