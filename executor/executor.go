@@ -74,6 +74,12 @@ type Options struct {
 	// escalate or blocked goes (and a collect's); "" writes none.
 	EscalationDir string
 	Escalation    escalation.Options
+	// Refused, when set, is why the runbook file's signature check failed:
+	// the run writes run.start and a runbook.check line (rule signature),
+	// then ends with this error (exit 3). No host starts and no record in
+	// the state dir is read or changed. Runbook then holds only the file's
+	// Source and SHA256: its bytes were never parsed.
+	Refused error
 }
 
 // Run runs the runbook. The report is always returned, with its outcome;
@@ -94,10 +100,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	x := &run{o: o, start: o.Now()}
 	var jerr error
-	if o.Mode == ModeRun {
+	if o.Mode == ModeRun && o.Refused == nil {
 		x.interrupted, jerr = readInflight(o.StateDir)
 	}
-	if o.Mode == ModeRun && jerr == nil {
+	if o.Mode == ModeRun && jerr == nil && o.Refused == nil {
 		x.journal, jerr = readJournal(o.StateDir)
 		if j := x.journal; j != nil && (j.Runbook != o.Runbook.Name || j.SHA256 != o.Runbook.SHA256) {
 			// Another runbook (or another version) runs now: the old run
@@ -187,6 +193,9 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 		"resume_after": resumeStep(x.journal), "discarded_run": resumeRun(x.staleJournal),
 	}}); err != nil {
 		return outcome.HostError, err
+	}
+	if x.o.Refused != nil {
+		return x.refuse()
 	}
 	if err := x.reportInterrupted(); err != nil {
 		return outcome.HostError, err

@@ -111,6 +111,10 @@ func (r *Report) Summary() string {
 		clause(&b, "escalation bundle: "+r.BundleError)
 	}
 	tail := fmt.Sprintf(" [runbook %s v%d, run %s", r.Runbook, r.Version, r.RunID)
+	if r.Runbook == "" {
+		// A file refused before its bytes were parsed has no name yet.
+		tail = " [run " + r.RunID
+	}
 	if r.Bundle != "" {
 		// In the tail, so no clipping of the text before can cut it.
 		tail += ", bundle " + r.Bundle

@@ -25,8 +25,9 @@ const maxVersions = 1 << 20
 
 // Rule names for the runbook checks made before the host starts.
 const (
-	RuleRollback = "rollback"
-	RuleExpired  = "expired"
+	RuleRollback  = "rollback"
+	RuleExpired   = "expired"
+	RuleSignature = "signature" // the file's signature check failed (Options.Refused)
 )
 
 // versionRecord is the file's content.
@@ -81,6 +82,19 @@ func writeVersions(dir string, rec versionRecord) error {
 // of the same name that ran here (rollback protection), unless
 // --allow-downgrade was given; an allowed downgrade is audited. A real
 // run raises the record; plans and dry runs only check it.
+// refuse records a runbook file refused by its signature check and ends
+// the run with that refusal: the fleet's audit trail shows the attempt
+// (an unsigned, tampered or foreign runbook pushed to the device).
+func (x *run) refuse() (outcome.Kind, error) {
+	rb := x.o.Runbook
+	x.healDone = true // the self-healing record was not read: it stays as it is
+	if err := x.write(audit.Event{Name: "runbook.check", Decision: "block", Rule: RuleSignature, Reason: x.o.Refused.Error(),
+		Fields: map[string]any{"file": rb.Source}}); err != nil {
+		return outcome.HostError, err
+	}
+	return outcome.Trust, x.o.Refused
+}
+
 func (x *run) checkRunbook() (outcome.Kind, error) {
 	rb := x.o.Runbook
 	now := x.o.Now()

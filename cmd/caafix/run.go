@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,6 +79,9 @@ consent flags show what a run with them would be allowed to do.`,
 // loadRunbook resolves RUNBOOK: an embedded name, or a file. A file's
 // bytes are verified against the trust store before anything parses them;
 // the signer's name (key id or certificate) is returned for the audit log.
+// A file the signature check refuses comes back with the refusal and a
+// runbook that holds only its Source and SHA256, for the audit line that
+// records the refusal; its bytes are never parsed.
 func loadRunbook(args []string, trust config.Trust) (*runbooks.Runbook, string, error) {
 	name := defaultRunbook
 	if len(args) > 0 {
@@ -96,7 +101,8 @@ func loadRunbook(args []string, trust config.Trust) (*runbooks.Runbook, string, 
 	}
 	signer, err := verifyRunbook(name, data, trust)
 	if err != nil {
-		return nil, "", err
+		sum := sha256.Sum256(data)
+		return &runbooks.Runbook{Source: name, SHA256: hex.EncodeToString(sum[:])}, "", err
 	}
 	rb, err := runbooks.ParseVerified(name, data, signer.Name())
 	if err != nil {
@@ -132,10 +138,12 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if dry, _ := c.Flags().GetBool("dry-run"); dry {
 		mode = executor.ModeDryRun
 	}
-	rb, signer, err := loadRunbook(args, a.cfg.Trust)
-	if err != nil {
-		return err
+	rb, signer, refused := loadRunbook(args, a.cfg.Trust)
+	if refused != nil && rb == nil {
+		return refused
 	}
+	// A refused file goes on, without its bytes, only as far as the audit
+	// line that records the refusal: no host starts (executor.Options.Refused).
 	target, cleanup, err := a.target(c)
 	if err != nil {
 		return err
@@ -208,6 +216,7 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 		SelfHeal: &executor.SelfHealPolicy{MaxFailures: a.cfg.SelfHeal.MaxFailures, Backoff: a.cfg.SelfHeal.Backoff,
 			MaxBackoff: a.cfg.SelfHeal.MaxBackoff, RecheckAfter: a.cfg.SelfHeal.RecheckAfter},
 		EscalationDir: a.escalationDir(c, target), Escalation: a.escalationOptions(c),
+		Refused: refused,
 	}
 	// Like --allow-dangerous, read from the command line only.
 	opts.AllowDowngrade, _ = c.Flags().GetBool("allow-downgrade")
