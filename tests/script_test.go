@@ -2,6 +2,9 @@ package tests
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/caafix/caafix/audit"
 	"github.com/caafix/caafix/devicesim"
 )
 
@@ -53,7 +57,71 @@ func setupScript(env *testscript.Env) error {
 	if _, err := exec.LookPath("xmllint"); err != nil && os.Getenv("CI") != "" {
 		return errors.New("xmllint is missing (CI is set): install libxml2-utils")
 	}
+	env.Defer(func() { verifyAuditLogs(env) })
 	return nil
+}
+
+// noVerifyFile, in a script's work dir, lists (one a line) the audit logs
+// the script damages on purpose; every other audit log a script leaves
+// must verify.
+const noVerifyFile = ".audit-noverify"
+
+// verifyAuditLogs checks the hash chain of every audit log a script left
+// in its work dir, each file on its own (a rotated file's first line
+// continues the chain of the one before): whatever a script did, the
+// trail caafix wrote must be intact. Escalation bundles' copies are
+// skipped (their lines are masked, so they do not match their hashes).
+func verifyAuditLogs(env *testscript.Env) {
+	skip := map[string]bool{}
+	if b, err := os.ReadFile(filepath.Join(env.WorkDir, noVerifyFile)); err == nil {
+		for _, l := range strings.Fields(string(b)) {
+			skip[filepath.Clean(l)] = true
+		}
+	}
+	err := filepath.WalkDir(env.WorkDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(env.WorkDir, path)
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), "escalation-") || strings.HasPrefix(d.Name(), ".escalation-") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if skip[rel] || !isAuditLog(path) {
+			return nil
+		}
+		if _, verr := audit.VerifyFiles([]string{path}, audit.VerifyOptions{AllowContinuation: true}); verr != nil {
+			env.T().Fatal(fmt.Sprintf("audit log %s does not verify: %v (a script that damages it on purpose lists it in %s)", rel, verr, noVerifyFile))
+		}
+		return nil
+	})
+	if err != nil {
+		env.T().Fatal(fmt.Sprintf("look for audit logs: %v", err))
+	}
+}
+
+// isAuditLog reports whether path is a caafix audit log: a .jsonl file
+// (or a gzip-compressed backup) whose first line is a schema-1 event.
+func isAuditLog(path string) bool {
+	name := filepath.Base(path)
+	if strings.HasSuffix(name, ".jsonl.gz") {
+		return true
+	}
+	// commands.jsonl is the simulator's record; audit-lines.jsonl is an
+	// escalation bundle's masked copy of a run's lines.
+	if !strings.HasSuffix(name, ".jsonl") || name == "commands.jsonl" || name == "audit-lines.jsonl" {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 12)
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == `{"schema":1,`
 }
 
 // lastline REGEXP: the last line of the previous command's stdout matches.
