@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -156,7 +157,11 @@ func (a *app) secretKey(file string) (signing.SecretKey, error) {
 	}
 	key, err := signing.ParseSecretKey(text, password)
 	if err != nil {
-		return signing.SecretKey{}, outcome.Errorf(outcome.Usage, "%s: %w", file, err)
+		e := outcome.Errorf(outcome.Usage, "%s: %w", file, err)
+		if password != "" {
+			e = e.WithHint("check the password (" + passwordEnv + " or the one typed) is the one the key was generated with; a lost password means a new key: caafix key generate, then replace the public key in trust.public_keys")
+		}
+		return signing.SecretKey{}, e
 	}
 	return key, nil
 }
@@ -177,6 +182,12 @@ Exit 0 when every file verifies, 3 when one does not.`,
 			}
 			worst := outcome.Healthy
 			for _, file := range args {
+				if !strings.ContainsAny(file, `/\.`) {
+					if _, err := runbooks.Embedded(file); err == nil {
+						fmt.Fprintf(a.stdout, "%s: embedded in this caafix binary: trusted as part of it (no signature file; the binary's own signature covers it)\n", file)
+						continue
+					}
+				}
 				data, err := runbooks.ReadFile(file)
 				var signer signing.Signer
 				if err == nil {
