@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +56,14 @@ type Lock struct {
 // never as a guess; and a record left by a crashed run is overwritten by
 // the next holder.
 func Acquire(stateDir string, info LockInfo) (*Lock, error) {
+	return AcquireWait(context.Background(), stateDir, info, 0)
+}
+
+// AcquireWait is [Acquire] that waits up to wait for a run holding the
+// lock to finish, trying again every half second; the [*LockedError] it
+// returns after that says how long it waited. Intune's detection and
+// remediation wait their turn behind the self-healing task this way.
+func AcquireWait(ctx context.Context, stateDir string, info LockInfo, wait time.Duration) (*Lock, error) {
 	if stateDir == "" {
 		return nil, outcome.Errorf(outcome.Usage, "take the single-instance lock: no state dir").
 			WithHint("set --state-dir or state_dir in the configuration")
@@ -65,11 +74,21 @@ func Acquire(stateDir string, info LockInfo) (*Lock, error) {
 	path := filepath.Join(stateDir, LockFile)
 	fl := flock.New(path)
 	ok, err := fl.TryLock()
+	if err == nil && !ok && wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		ok, err = fl.TryLockContext(wctx, 500*time.Millisecond)
+		cancel()
+		if !ok && errors.Is(err, context.DeadlineExceeded) {
+			err = nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("take the lock %s: %w", path, err)
 	}
 	if !ok {
-		return nil, lockedError(stateDir)
+		e := lockedError(stateDir)
+		e.Waited = wait
+		return nil, e
 	}
 	if info.PID == 0 {
 		info.PID = os.Getpid()
@@ -110,12 +129,21 @@ func (l *Lock) Unlock() error {
 // A LockedError says that another run holds the lock. Nothing has touched
 // the device; the outcome is always [outcome.Locked].
 type LockedError struct {
-	Path   string    // the lock file
-	Holder *LockInfo // who holds it; nil when not recorded or unreadable
-	Why    string    // when Holder is nil: why it is not known
+	Path   string        // the lock file
+	Holder *LockInfo     // who holds it; nil when not recorded or unreadable
+	Why    string        // when Holder is nil: why it is not known
+	Waited time.Duration // how long the run waited for the lock (AcquireWait)
 }
 
 func (e *LockedError) Error() string {
+	msg := e.holder()
+	if e.Waited > 0 {
+		msg += fmt.Sprintf("; waited %s for it", e.Waited)
+	}
+	return msg
+}
+
+func (e *LockedError) holder() string {
 	if e.Holder == nil {
 		return fmt.Sprintf("another caafix run holds the lock %s; which run is not known: %s", e.Path, e.Why)
 	}

@@ -15,7 +15,7 @@ import (
 const maxIntuneLine = 2048
 
 func (a *app) detectCmd() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "detect [RUNBOOK]",
 		Short: "Intune detection: exit 0 healthy, 1 when CAA50021 is present; changes nothing",
 		Long: `The detection half of an Intune Remediations pair. It gathers the facts and
@@ -27,10 +27,12 @@ present and "caafix remediate" should run; other codes: caafix itself failed.`,
 			return a.execute(c, args, executor.ModePlan, runKind{detect: true})
 		},
 	}
+	waitFlag(c)
+	return c
 }
 
 func (a *app) remediateCmd() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "remediate [RUNBOOK]",
 		Short: "Intune remediation: a run with self-healing's safety (never dangerous; disruptive only inside a maintenance window)",
 		Args:  cobraArgs(cobra.MaximumNArgs(1)),
@@ -38,6 +40,8 @@ func (a *app) remediateCmd() *cobra.Command {
 			return a.execute(c, args, executor.ModeRun, runKind{selfHeal: true})
 		},
 	}
+	waitFlag(c)
+	return c
 }
 
 // detected prints detect's one line and sets its exit code.

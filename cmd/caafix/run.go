@@ -166,7 +166,11 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	if runID == "" || mode != executor.ModeRun {
 		runID = executor.NewRunID(time.Now())
 	}
-	lock, err := executor.Acquire(target.stateDir, executor.LockInfo{RunID: runID, Command: strings.Join(append([]string{"caafix"}, os.Args[1:]...), " ")})
+	wait, err := lockWait(c)
+	if err != nil {
+		return err
+	}
+	lock, err := executor.AcquireWait(c.Context(), target.stateDir, executor.LockInfo{RunID: runID, Command: strings.Join(append([]string{"caafix"}, os.Args[1:]...), " ")}, wait)
 	if err != nil {
 		return err
 	}
@@ -349,4 +353,25 @@ func (a *app) devicesimCmd() *cobra.Command {
 		},
 	}
 	return c
+}
+
+// maxLockWait bounds --wait: Intune stops a script after an hour.
+const maxLockWait = time.Hour
+
+// waitFlag adds --wait to the commands Intune runs: they wait their turn
+// behind another caafix run (the self-healing task) instead of failing.
+func waitFlag(c *cobra.Command) {
+	c.Flags().Duration("wait", 2*time.Minute, "how long to wait for another caafix run (such as the self-healing task) to finish before giving up with exit 6 (0 to 1h)")
+}
+
+// lockWait reads --wait where the command has it; 0 elsewhere.
+func lockWait(c *cobra.Command) (time.Duration, error) {
+	if c.Flags().Lookup("wait") == nil {
+		return 0, nil
+	}
+	wait, _ := c.Flags().GetDuration("wait")
+	if wait < 0 || wait > maxLockWait {
+		return 0, outcome.Errorf(outcome.Usage, "--wait %s: use 0 to %s", wait, maxLockWait).WithHint("for example --wait 2m, or --wait 0 to give up at once")
+	}
+	return wait, nil
 }
