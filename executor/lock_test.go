@@ -2,6 +2,7 @@ package executor
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -198,4 +199,33 @@ func TestLockHelperProcess(t *testing.T) {
 	io.Copy(io.Discard, os.Stdin)
 	l.Unlock()
 	os.Exit(0)
+}
+
+// AcquireWait takes the lock once its holder lets go, and otherwise gives
+// up after the wait, saying how long it waited.
+func TestLockWait(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "state")
+	first, err := Acquire(dir, LockInfo{RunID: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = AcquireWait(context.Background(), dir, LockInfo{RunID: "second"}, 600*time.Millisecond)
+	var le *LockedError
+	if !errors.As(err, &le) || le.Waited != 600*time.Millisecond || !strings.HasSuffix(err.Error(), "; waited 600ms for it") {
+		t.Fatalf("AcquireWait while held: %v, want a LockedError that waited 600ms", err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		if err := first.Unlock(); err != nil {
+			t.Error(err)
+		}
+	}()
+	second, err := AcquireWait(context.Background(), dir, LockInfo{RunID: "second"}, 10*time.Second)
+	if err != nil {
+		t.Fatalf("AcquireWait after the holder let go: %v", err)
+	}
+	if err := second.Unlock(); err != nil {
+		t.Fatal(err)
+	}
 }
