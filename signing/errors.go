@@ -52,6 +52,9 @@ type Error struct {
 	Cert   string // X.509: the signing certificate, as [Certificate.ID] names it
 	CMS    bool   // the failure is in RUNBOOK.p7s, not RUNBOOK.minisig
 	Err    error  // the cause, when there is one
+	// CommentOnly, for BadSignature: the bytes are as signed, only the
+	// trusted comment was changed.
+	CommentOnly bool
 }
 
 func (e *Error) Error() string {
@@ -71,6 +74,9 @@ func (e *Error) Error() string {
 		msg = fmt.Sprintf("signed by key %s, which is not in the trust store", e.KeyID)
 	case BadSignature:
 		msg = fmt.Sprintf("bad signature from key %s: the file was changed after signing, or the signature belongs to another file", e.KeyID)
+		if e.CommentOnly {
+			msg = fmt.Sprintf("bad signature from key %s: its trusted comment was changed after signing (the file's bytes are as signed)", e.KeyID)
+		}
 	default:
 		msg = "signature check failed"
 	}

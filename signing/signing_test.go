@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -126,4 +127,40 @@ func TestKeyLineWithSlashIsAKey(t *testing.T) {
 		return
 	}
 	t.Skip("no key with a slash in 500 tries")
+}
+
+// A signature whose trusted comment was edited is refused, and the error
+// says it is the comment, not the file, that changed; a changed file is
+// reported as such.
+func TestEditedTrustedCommentIsNamed(t *testing.T) {
+	t.Parallel()
+	pub, sec, err := GenerateKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ParseSecretKey(sec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := NewTrustStore([]string{strings.Split(strings.TrimSpace(string(pub)), "\n")[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte(runbookText)
+	sig, err := Sign(msg, key, TrustedComment("small", 3, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(sig, []byte("version 3"), []byte("version 9"), 1)
+	if bytes.Equal(edited, sig) {
+		t.Fatal("the signature has no 'version 3' to edit")
+	}
+	_, err = Verify(msg, edited, trust)
+	if err == nil || !strings.Contains(err.Error(), "its trusted comment was changed after signing") {
+		t.Errorf("edited comment: %v, want it named", err)
+	}
+	_, err = Verify(append([]byte{}, append(msg, ' ')...), sig, trust)
+	if err == nil || !strings.Contains(err.Error(), "the file was changed after signing") {
+		t.Errorf("changed file: %v, want the file named", err)
+	}
 }

@@ -2,6 +2,8 @@ package signing
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"strings"
 
 	"aead.dev/minisign"
+	"golang.org/x/crypto/blake2b"
 )
 
 // MaxSignatureSize is the largest .minisig accepted, in bytes: four lines
@@ -68,7 +71,7 @@ func Verify(data, sig []byte, trust *TrustStore) (Signer, error) {
 	}
 	// minisign.Verify hashes the message itself for a prehashed signature.
 	if !minisign.Verify(key, data, sig) {
-		return Signer{}, &Error{Reason: BadSignature, KeyID: id}
+		return Signer{}, &Error{Reason: BadSignature, KeyID: id, CommentOnly: bytesSigned(key, data, &s)}
 	}
 	return Signer{KeyID: id, TrustedComment: s.TrustedComment, Prehashed: s.Algorithm == minisign.HashEdDSA}, nil
 }
@@ -137,4 +140,21 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
+// bytesSigned reports whether s's signature over the bytes alone holds,
+// once [minisign.Verify] refused s: then only the trusted comment was
+// changed after signing, and the error can say so.
+func bytesSigned(key minisign.PublicKey, data []byte, s *minisign.Signature) bool {
+	// String is base64 of "Ed", the 8-byte key id and the key.
+	raw, err := base64.StdEncoding.DecodeString(key.String())
+	if err != nil || len(raw) != 2+8+ed25519.PublicKeySize {
+		return false
+	}
+	msg := data
+	if s.Algorithm == minisign.HashEdDSA {
+		h := blake2b.Sum512(data)
+		msg = h[:]
+	}
+	return ed25519.Verify(ed25519.PublicKey(raw[10:]), msg, s.Signature[:])
 }
