@@ -153,7 +153,6 @@ type run struct {
 	heal         healState           // the self-healing record, when selfHealing
 	healDone     bool                // the record needs no update at the end
 	healSettled  bool                // settle has run
-	resumeUser   string              // the resume task waits for this user's logon; "": at boot
 	userTasks    int                 // one-shot tasks run in the user's session so far, for their names
 	inflight     inflight            // where this run is, as the in-flight record says
 	interrupted  *inflight           // the record of a run that was killed before this one
@@ -381,9 +380,6 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 				return outcome.HostError, err
 			}
 			continue
-		}
-		if d.Uses == "restart.schedule" {
-			x.resumeUser = resumeUser(x.facts.User, decisions[i+1:])
 		}
 		end, kind, err := x.step(ctx, rb.Steps[i], sr, since)
 		if err != nil {

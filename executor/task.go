@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/caafix/caafix/outcome"
-	"github.com/caafix/caafix/policy"
 	"github.com/caafix/caafix/scripts"
-	"github.com/caafix/caafix/steps"
 	"github.com/caafix/caafix/task"
 )
 
@@ -91,7 +89,12 @@ func (x *run) registerResume(ctx context.Context, st string) (failed string, err
 	if rc.Exe == "" {
 		return "", nil
 	}
-	doc, err := task.NewResume(task.Resume{Exe: rc.Exe, Args: rc.Args, User: x.resumeUser, Now: x.o.Now(), Expire: rc.Expire})
+	// At the logon of the user who is signed in, even when only system
+	// steps are left: the resumed run first re-checks the user's symptom,
+	// which means something only once the user's apps ask for tokens
+	// again. At boot, before anyone signs in, no app has logged a new
+	// CAA50021 event and every restart would look like a fix.
+	doc, err := task.NewResume(task.Resume{Exe: rc.Exe, Args: rc.Args, User: x.facts.User, Now: x.o.Now(), Expire: rc.Expire})
 	if err != nil {
 		return "resume task: " + err.Error(), nil
 	}
@@ -104,22 +107,6 @@ func (x *run) registerResume(ctx context.Context, st string) (failed string, err
 	}
 	x.progress("step    %-20s resume task %s registered", st, task.ResumeName)
 	return "", nil
-}
-
-// resumeUser says when the run resumes after a restart: at user's logon
-// when a step left to run after the restart is allowed and runs in the
-// user's context (it needs the user signed in), at boot otherwise (""),
-// so that system steps do not wait for a logon that may be days away.
-func resumeUser(user string, after []policy.Decision) string {
-	if user == "" {
-		return ""
-	}
-	for _, d := range after {
-		if d.Verdict == policy.Allow && d.Context == steps.ContextUser {
-			return user
-		}
-	}
-	return ""
 }
 
 // removeResume deletes the resume task once the run it resumes has
