@@ -8,10 +8,11 @@ import (
 	"github.com/caafix/caafix/internal/scrub"
 )
 
-// verbatim are the members of an event that hold what caafix itself sent
-// to the device; auditors need them exact, so they are not scrubbed (nor
-// is Event.Command).
-var verbatim = map[string]bool{"user_command": true}
+// verbatim are the members of an event that hold caafix's own words: what
+// it sent to the device, its command line, its paths and task names.
+// Auditors need them exact, so they are not scrubbed (nor is
+// Event.Command).
+var verbatim = map[string]bool{"user_command": true, "args": true, "runbook_source": true, "file": true, "path": true, "bundle": true, "user_task": true}
 
 // scrubbed returns e with secret-shaped values in text from the device
 // masked (see package scrub): command output, error texts, evidence. It

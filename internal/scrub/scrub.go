@@ -46,7 +46,13 @@ func Text(s string) string {
 		s = jwtRE.ReplaceAllString(s, Masked)
 	}
 	if lower := strings.ToLower(s); strings.Contains(lower, "bearer") || strings.Contains(lower, "basic") {
-		s = bearerRE.ReplaceAllString(s, "$1 "+Masked)
+		s = bearerRE.ReplaceAllStringFunc(s, func(m string) string {
+			p := bearerRE.FindStringSubmatch(m)
+			if cred := strings.TrimSpace(m[len(p[1]):]); isLowerWord(cred) {
+				return m // "Basic authentication failed": words, not a credential
+			}
+			return p[1] + " " + Masked
+		})
 	}
 	if strings.Contains(s, "://") && strings.Contains(s, "@") {
 		s = urlPassRE.ReplaceAllString(s, "$1:"+Masked+"@")
@@ -154,9 +160,36 @@ func isWordValue(name, v string) bool {
 	}
 	switch strings.ToLower(name) {
 	case "code", "token", "sig", "signature":
-		return strings.HasPrefix(strings.ToLower(v), "0x") || isDigits(v) || isWord(v)
+		// "signature: minisign: invalid …": a label, not a value.
+		v = strings.TrimSuffix(v, ":")
+		return strings.HasPrefix(strings.ToLower(v), "0x") || isDigits(strings.TrimPrefix(v, "-")) || isWord(v) || isErrorCode(v)
 	}
 	return false
+}
+
+// isErrorCode: upper-case letters, digits and '-', at most 16 long, as
+// error and join codes are (AADSTS50076, ABCD-1234); secrets are longer
+// or mixed case.
+func isErrorCode(v string) bool {
+	if v == "" || len(v) > 16 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isLowerWord: lower-case letters only, as an English word is.
+func isLowerWord(v string) bool {
+	for _, r := range v {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return v != ""
 }
 
 // isWord: letters, '_' and '-' only, in one case or capitalised, as error

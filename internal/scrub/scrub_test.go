@@ -31,6 +31,13 @@ func TestText(t *testing.T) {
 		{"a URL without credentials stays", "AuthCodeUrl : https://login.microsoftonline.com/c5ff949d-2696-4b68-9e13-055f19ed2d51/oauth2/authorize", "AuthCodeUrl : https://login.microsoftonline.com/c5ff949d-2696-4b68-9e13-055f19ed2d51/oauth2/authorize"},
 		{"a credential target stays", "MicrosoftOffice16_Data:SSPI:alex@contoso.com", "MicrosoftOffice16_Data:SSPI:alex@contoso.com"},
 		{"scrubbing twice changes nothing more", "password=" + Masked, "password=" + Masked},
+		{"a label after signature stays", "x.minisig is not a minisign signature: minisign: invalid signature", "x.minisig is not a minisign signature: minisign: invalid signature"},
+		{"a negative exit code stays", "exit code: -2147024891", "exit code: -2147024891"},
+		{"an AADSTS error code stays", "Error code: AADSTS50076", "Error code: AADSTS50076"},
+		{"a join code stays", "Workplace Join code: ABCD-1234", "Workplace Join code: ABCD-1234"},
+		{"Basic followed by words stays", "Basic authentication failed", "Basic authentication failed"},
+		{"a basic credential is masked", "Authorization: Basic YWxleDpTM2NyM3Q=", "Authorization: Basic " + Masked},
+		{"a long upper-case token is masked", "token=ABCDEF0123456789ABCDEF0123", "token=" + Masked},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
