@@ -102,7 +102,9 @@ func (x *run) bundle(ctx context.Context, kind outcome.Kind, err error) (outcome
 	default:
 		x.rep.Bundle = got
 	}
-	if x.selfHealing() && x.rep.Bundle != "" {
+	if x.selfHealing() && x.o.Consent.SelfHeal {
+		// The self-healing record names the bundle of its own last
+		// escalation only, or none when that one could not be written.
 		x.heal.Bundle = x.rep.Bundle
 		if werr := writeHealState(x.o.StateDir, x.heal); werr != nil {
 			return outcome.HostError, fmt.Errorf("save the self-healing record: %w", werr)

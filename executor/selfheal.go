@@ -161,7 +161,7 @@ func (x *run) backoffGate() (outcome.Kind, bool, error) {
 		if _, err := os.Stat(s.Bundle); s.Bundle != "" && err == nil {
 			x.rep.Bundle, fields["bundle"] = s.Bundle, s.Bundle
 		} else {
-			x.rep.BundleError = "the escalating run's bundle is gone; run caafix collect --out DIR for a new one"
+			x.rep.BundleError = "no bundle of the escalating run is on this device (it was not written, or was removed); run caafix collect --out DIR for one"
 		}
 	}
 	x.progress("backoff %s", x.rep.Message)
@@ -212,6 +212,11 @@ func (x *run) settle(kind outcome.Kind, err error) (outcome.Kind, error) {
 		return kind, err
 	}
 	x.healSettled = true
+	if err != nil && x.rep.Error == "" {
+		// The failure's detail for the self-healing record; finish sets
+		// the same again.
+		x.rep.Error = err.Error()
+	}
 	k, herr := x.settleHeal(kind)
 	if herr != nil {
 		if err == nil {
@@ -233,10 +238,10 @@ func (x *run) settleHeal(kind outcome.Kind) (outcome.Kind, error) {
 	failed := false
 	switch kind {
 	case outcome.Fixed:
-		s.Failures, s.NextAttempt = 0, time.Time{}
+		s.Failures, s.NextAttempt, s.Bundle = 0, time.Time{}, ""
 		s.Fix = &healFix{Time: now, RunID: x.rep.RunID, Step: x.rep.FixedBy}
 	case outcome.Healthy:
-		s.Failures, s.NextAttempt = 0, time.Time{}
+		s.Failures, s.NextAttempt, s.Bundle = 0, time.Time{}, ""
 	case outcome.NotFixed, outcome.Blocked, outcome.Escalate, outcome.HostError:
 		if !x.o.Consent.SelfHeal {
 			// A technician's or an RMM's run that did not fix the

@@ -127,7 +127,7 @@ func TestSelfHealBacksOffAndEscalates(t *testing.T) {
 		t.Fatalf("after the boot: %s", r.rep.Outcome)
 	}
 	rec := healRecord(t, dir)
-	if rec["failures"] != 0.0 || rec["next_attempt"] != nil || rec["fix"] == nil {
+	if rec["failures"] != 0.0 || rec["next_attempt"] != nil || rec["fix"] == nil || rec["bundle"] != nil {
 		t.Errorf("after the fix the record is %v", rec)
 	}
 	r = healRun(t, dir, at+20*time.Minute)
@@ -222,5 +222,25 @@ func TestADamagedSelfHealRecordIsReplaced(t *testing.T) {
 	}
 	if rec := healRecord(t, dir); rec["fix"] == nil {
 		t.Errorf("the new record is %v", rec)
+	}
+}
+
+// A self-healing run that fails with a host error keeps that error as the
+// failure's detail: the backoff and the escalation show it as evidence.
+func TestSelfHealRecordsTheHostError(t *testing.T) {
+	t.Parallel()
+	dir := newDevice(t, "wam-cache")
+	p := healPolicy
+	r := runOn(t, dir, executor.Options{Consent: policy.Consent{SelfHeal: true}, SelfHeal: &p}, killAt(4))
+	if r.rep.Outcome != outcome.HostError {
+		t.Fatalf("outcome %s, want host-error", r.rep.Outcome)
+	}
+	history, _ := healRecord(t, dir)["history"].([]any)
+	if len(history) != 1 {
+		t.Fatalf("history %v, want one failure", history)
+	}
+	detail, _ := history[0].(map[string]any)["detail"].(string)
+	if !strings.Contains(detail, "powershell host") {
+		t.Errorf("the failure's detail is %q, want the host error", detail)
 	}
 }
