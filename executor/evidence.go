@@ -27,7 +27,9 @@ const ModeDiagnose Mode = "diagnose"
 // SYSTEM's would clear or name the wrong family.
 func (x *run) evidence(ctx context.Context) (*diagnose.Diagnosis, error) {
 	r, facts := x.runner("", "", "evidence"), x.facts
-	if x.facts.Context == device.ContextSystem && x.facts.User != "" {
+	// collect promises to change nothing: it registers no task in the
+	// user's session, so the user's part of its evidence is unknown.
+	if x.facts.Context == device.ContextSystem && x.facts.User != "" && x.o.Mode != ModeCollect {
 		r = userRunner{x: x, phase: "evidence", user: x.facts.User}
 		uf, err := device.UserView(ctx, r, x.facts)
 		if err != nil {

@@ -272,10 +272,11 @@ func commandCodes(base outcome.Codes, mode executor.Mode, kind runKind) outcome.
 	switch {
 	case kind.detect:
 		codes[outcome.Healthy], codes[outcome.NotFixed] = 0, 1
-	case mode == executor.ModePlan:
-		// A plan that could be made succeeds, whatever it found.
+	case mode == executor.ModePlan || mode == executor.ModeCollect:
+		// A plan that could be made, a bundle that could be written:
+		// success, whatever they found.
 		codes[outcome.NotFixed] = codes.Exit(outcome.Healthy)
-	case mode == executor.ModeCollect || mode == executor.ModeDiagnose:
+	case mode == executor.ModeDiagnose:
 		codes[outcome.Healthy], codes[outcome.NotFixed] = 0, 0
 	}
 	return codes
