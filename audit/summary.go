@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,8 +60,12 @@ type Summary struct {
 	Outcomes     map[string]int `json:"outcomes"`
 	FixedBy      map[string]int `json:"fixed_by"`
 	Blocked      []BlockCount   `json:"blocked"`
-	Escalations  []DeviceResult `json:"escalations"`
-	Spike        Spike          `json:"spike"`
+	// Refused counts runbooks refused before any host started, by rule:
+	// signature (unsigned, tampered, unknown key), expired, rollback.
+	// A fleet's attempts to push an unsigned or altered runbook show here.
+	Refused     map[string]int `json:"refused_runbooks"`
+	Escalations []DeviceResult `json:"escalations"`
+	Spike       Spike          `json:"spike"`
 }
 
 // DeviceResult is the latest run of one device.
@@ -114,6 +119,7 @@ type Summarizer struct {
 	sum     Summary
 	devices map[string]*deviceState
 	blocked map[[2]string]int64
+	refused map[string]int    // runbook.check blocks by rule
 	open    map[string]string // run_id → device, for runs whose facts reported the symptom
 	other   map[string]bool   // run_id of runs whose mode is not run, until their run.end
 	windows map[int64]int     // spike window index → devices
@@ -143,6 +149,7 @@ func NewSummarizer(opts SummaryOptions) *Summarizer {
 		opts:    opts,
 		devices: map[string]*deviceState{},
 		blocked: map[[2]string]int64{},
+		refused: map[string]int{},
 		open:    map[string]string{},
 		other:   map[string]bool{},
 		windows: map[int64]int{},
@@ -321,6 +328,10 @@ func (s *Summarizer) addLine(line []byte) {
 				s.symptom(d, t)
 			}
 		}
+	case "runbook.check":
+		if string(l.decision) == "block" {
+			s.refused[text(l.rule)]++
+		}
 	case "policy.decision":
 		if string(l.decision) == "block" && !s.other[string(l.runID)] {
 			s.blocked[[2]string{text(l.rule), text(l.step)}]++
@@ -398,6 +409,7 @@ func (s *Summarizer) Summary() *Summary {
 	out := s.sum
 	out.Outcomes, out.FixedBy = map[string]int{}, map[string]int{}
 	out.Devices, out.Escalations, out.Blocked = []DeviceResult{}, []DeviceResult{}, []BlockCount{}
+	out.Refused = maps.Clone(s.refused)
 	for _, d := range s.devices {
 		if d.fixedBy != "" {
 			out.FixedBy[d.fixedBy]++

@@ -21,7 +21,7 @@ type sumLine struct {
 // event: the others are counted and skipped after their event name.
 func wanted(event []byte) bool {
 	switch string(event) {
-	case "run.start", "facts", "policy.decision", "run.end":
+	case "run.start", "runbook.check", "facts", "policy.decision", "run.end":
 		return true
 	}
 	return false

@@ -55,6 +55,12 @@ func (s *Summary) WriteText(w io.Writer) error {
 		p("%s\t%s\t%d\n", b.Rule, b.Step, b.Count)
 	}
 
+	p("\nrunbooks refused before any host started (runs)\n")
+	p("RULE\tRUNS\n")
+	for _, k := range sortedKeys(s.Refused) {
+		p("%s\t%d\n", k, s.Refused[k])
+	}
+
 	p("\nescalations (latest run per device)\n")
 	p("DEVICE\tOUTCOME\tTIME\tMESSAGE\n")
 	for _, e := range s.Escalations {
