@@ -47,9 +47,10 @@ func (a *app) remediateCmd() *cobra.Command {
 // detected prints detect's one line and sets its exit code.
 func (a *app) detected(rep *executor.Report, runErr error) error {
 	if runErr != nil {
+		// One line on stdout and nothing on stderr, as for every failure
+		// of detect (see failDetect).
 		a.exit(outcome.Of(runErr))
-		a.printError(runErr)
-		fmt.Fprintln(a.stdout, clipLine("caafix detect failed: "+runErr.Error()))
+		fmt.Fprintln(a.stdout, detectFailure(runErr))
 		return nil
 	}
 	present := rep.Symptom != nil && rep.Symptom.Present
@@ -66,6 +67,16 @@ func (a *app) detected(rep *executor.Report, runErr error) error {
 		a.code = 1
 	}
 	return nil
+}
+
+// detectFailure is detect's one line for a failure: the error and its
+// hint, clipped to what Intune keeps.
+func detectFailure(err error) string {
+	line := "caafix detect failed: " + err.Error()
+	if hint := outcome.HintOf(err); hint != "" {
+		line += "; hint: " + hint
+	}
+	return clipLine(line)
 }
 
 func clipLine(s string) string {

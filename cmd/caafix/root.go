@@ -36,6 +36,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
+		if cmd, _, ferr := root.Find(args); ferr == nil && cmd.Name() == "detect" {
+			return a.failDetect(err)
+		}
 		return a.fail(err)
 	}
 	if a.codeSet {
@@ -46,11 +49,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // fail prints err with its hint and returns its exit code.
 func (a *app) fail(err error) int {
-	kind := outcome.Of(err)
-	var ue *usageError
-	if errors.As(err, &ue) {
-		kind = outcome.Usage
-	}
 	if msg := strings.TrimRight(err.Error(), "\n"); msg != "" {
 		for _, line := range strings.Split(msg, "\n") {
 			fmt.Fprintf(a.stderr, "caafix: error: %s\n", line)
@@ -58,6 +56,24 @@ func (a *app) fail(err error) int {
 	}
 	if hint := outcome.HintOf(err); hint != "" {
 		fmt.Fprintf(a.stderr, "caafix: hint: %s\n", hint)
+	}
+	return a.exitCode(err)
+}
+
+// failDetect reports err as detect must: one line on stdout, the only
+// line Intune keeps, and nothing on stderr (Intune takes any stderr for
+// a script error of its own); the exit code says caafix failed.
+func (a *app) failDetect(err error) int {
+	fmt.Fprintln(a.stdout, detectFailure(err))
+	return a.exitCode(err)
+}
+
+// exitCode is the process exit code for err.
+func (a *app) exitCode(err error) int {
+	kind := outcome.Of(err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		kind = outcome.Usage
 	}
 	if a.codeSet {
 		return a.code
