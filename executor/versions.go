@@ -77,11 +77,6 @@ func writeVersions(dir string, rec versionRecord) error {
 	return writeAtomic(dir, VersionsFile, append(b, '\n'))
 }
 
-// checkRunbook refuses, before the host starts, a runbook past its
-// expires date (freeze protection) and one older than the highest version
-// of the same name that ran here (rollback protection), unless
-// --allow-downgrade was given; an allowed downgrade is audited. A real
-// run raises the record; plans and dry runs only check it.
 // refuse records a runbook file refused by its signature check and ends
 // the run with that refusal: the fleet's audit trail shows the attempt
 // (an unsigned, tampered or foreign runbook pushed to the device).
@@ -95,6 +90,11 @@ func (x *run) refuse() (outcome.Kind, error) {
 	return outcome.Trust, x.o.Refused
 }
 
+// checkRunbook refuses, before the host starts, a runbook past its
+// expires date (freeze protection) and one older than the highest version
+// of the same name that ran here (rollback protection), unless
+// --allow-downgrade was given; an allowed downgrade is audited. A real
+// run raises the record; plans and dry runs only check it.
 func (x *run) checkRunbook() (outcome.Kind, error) {
 	rb := x.o.Runbook
 	now := x.o.Now()
