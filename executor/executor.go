@@ -364,15 +364,11 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 			continue
 		}
 		if d.Verdict == policy.Allow && d.Uses == "restart.schedule" && x.journal != nil && x.journal.Reboots >= x.o.MaxReboots {
-			d.Verdict, d.Rule = policy.Skip, RuleMaxReboots
-			d.Reason = fmt.Sprintf("this run already restarted the device %d time(s), the limit (max_reboots %d): the fault outlives restarts", x.journal.Reboots, x.o.MaxReboots)
-			sr.Result, sr.Decision, sr.Rule, sr.Reason = ResultSkipped, policy.Skip, d.Rule, d.Reason
+			skipDuringRun(&d, sr, RuleMaxReboots, fmt.Sprintf("this run already restarted the device %d time(s), the limit (max_reboots %d): the fault outlives restarts", x.journal.Reboots, x.o.MaxReboots))
 		}
 		if d.Verdict == policy.Allow && x.standing != nil && d.Uses != "escalate" && steps.Risk(d.Risk) != steps.RiskRead &&
 			!slices.Contains(diagnose.Fixes(x.standing.Name), d.Uses) {
-			d.Verdict, d.Rule = policy.Skip, diagnose.RuleFixFailed
-			d.Reason = fmt.Sprintf("the fix of %s, the cause the evidence names (confidence %.2f), failed in step %s: while that cause stands no other fix can clear the symptom", x.standing.Name, x.standing.Confidence, x.standingStep)
-			sr.Result, sr.Decision, sr.Rule, sr.Reason = ResultSkipped, policy.Skip, d.Rule, d.Reason
+			skipDuringRun(&d, sr, diagnose.RuleFixFailed, fmt.Sprintf("the fix of %s, the cause the evidence names (confidence %.2f), failed in step %s: while that cause stands no other fix can clear the symptom", x.standing.Name, x.standing.Confidence, x.standingStep))
 			x.progress("policy  %-20s %-26s skip  %s", d.Step, d.Uses, d.Reason)
 		}
 		if d.Verdict != policy.Allow {
@@ -406,6 +402,14 @@ func (x *run) do(ctx context.Context) (kind outcome.Kind, err error) {
 		return outcome.Blocked, nil
 	}
 	return outcome.NotFixed, nil
+}
+
+// skipDuringRun turns the gate's allow into a skip decided by the run
+// itself (max-reboots, evidence-fix-failed): the step's step.end line
+// carries the rule and reason, as there is no policy.decision line for it.
+func skipDuringRun(d *policy.Decision, sr *StepReport, rule, reason string) {
+	d.Verdict, d.Rule, d.Reason = policy.Skip, rule, reason
+	sr.Result, sr.Decision, sr.Rule, sr.Reason = ResultSkipped, policy.Skip, rule, reason
 }
 
 // step runs one allowed step; end reports that the run is over with kind.
