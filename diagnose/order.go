@@ -36,13 +36,9 @@ const (
 // least [Likely]) that a step of type uses fixes: when that step fails,
 // the cause stands. ok is false for a step that fixes no named cause.
 func Stands(d Diagnosis, uses string) (Family, bool) {
-	for _, name := range FixedBy(uses) {
-		if c := d.Confidence(name); Specific(name) && c >= Likely {
-			for _, f := range d.Families {
-				if f.Name == name {
-					return f, true
-				}
-			}
+	for _, f := range d.Families {
+		if Specific(f.Name) && f.Confidence >= Likely && slices.Contains(fixes[f.Name], uses) {
+			return f, true
 		}
 	}
 	return Family{}, false
