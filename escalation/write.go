@@ -162,31 +162,11 @@ func factsJSON(c *Case, clean func(string) string) ([]byte, error) {
 	if err := json.Unmarshal(b, &tree); err != nil {
 		return nil, fmt.Errorf("escalation bundle: facts: %w", err)
 	}
-	out, err := json.MarshalIndent(walk(tree, clean), "", "  ")
+	out, err := json.MarshalIndent(scrub.Walk(tree, clean), "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("escalation bundle: facts: %w", err)
 	}
 	return append(out, '\n'), nil
-}
-
-// walk applies clean to every string and map key of a decoded JSON value.
-func walk(v any, clean func(string) string) any {
-	switch v := v.(type) {
-	case string:
-		return clean(v)
-	case []any:
-		for i := range v {
-			v[i] = walk(v[i], clean)
-		}
-		return v
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[clean(k)] = walk(x, clean)
-		}
-		return out
-	}
-	return v
 }
 
 // boundLines keeps the first lines that fit in max bytes and says how many

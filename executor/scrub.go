@@ -60,24 +60,5 @@ func scrubValue(v any) any {
 	if err := dec.Decode(&tree); err != nil {
 		return v
 	}
-	return scrubTree(tree)
-}
-
-func scrubTree(v any) any {
-	switch v := v.(type) {
-	case string:
-		return scrub.Text(v)
-	case []any:
-		for i := range v {
-			v[i] = scrubTree(v[i])
-		}
-		return v
-	case map[string]any:
-		for k, x := range v {
-			v[k] = scrubTree(x)
-		}
-		return v
-	default:
-		return v
-	}
+	return scrub.Walk(tree, scrub.Text)
 }

@@ -69,6 +69,27 @@ func Text(s string) string {
 	return maskBlobs(s)
 }
 
+// Walk applies clean (Text, or Text and more) to every string and map key
+// of a decoded JSON value, in place where it can, and returns the result.
+func Walk(v any, clean func(string) string) any {
+	switch v := v.(type) {
+	case string:
+		return clean(v)
+	case []any:
+		for i := range v {
+			v[i] = Walk(v[i], clean)
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[clean(k)] = Walk(x, clean)
+		}
+		return out
+	}
+	return v
+}
+
 // paramNames are the names paramRE matches, lower case.
 var paramNames = []string{"access_token", "refresh_token", "id_token", "prt", "client_secret", "client_assertion", "assertion",
 	"password", "passwd", "pwd", "secret", "token", "code", "sig", "signature", "apikey", "api_key", "api-key", "sessionkey", "session_key"}
