@@ -121,9 +121,11 @@ func replaceFile(dir, name string, b []byte, durable bool) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := syncIf(durable, tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
+	if durable {
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return fmt.Errorf("write %s: %w", name, err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -138,11 +140,4 @@ func replaceFile(dir, name string, b []byte, durable bool) error {
 		return fmt.Errorf("write %s: sync %s: %w", name, dir, err)
 	}
 	return nil
-}
-
-func syncIf(durable bool, f *os.File) error {
-	if !durable {
-		return nil
-	}
-	return f.Sync()
 }
