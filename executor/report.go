@@ -95,20 +95,25 @@ func (r *Report) Summary() string {
 	default:
 		b.WriteString(r.stepLine())
 	}
+	clauses := []string{b.String()}
 	if r.Outcome == outcome.Fixed && r.Message != "" {
-		clause(&b, r.Message)
+		clauses = append(clauses, r.Message)
 	}
 	if r.Interrupted != "" {
-		clause(&b, r.Interrupted)
+		clauses = append(clauses, r.Interrupted)
 	}
 	if blocked := r.blocked(); blocked != "" && r.Outcome != outcome.Fixed && r.Outcome != outcome.Healthy {
-		clause(&b, "blocked: "+blocked)
+		clauses = append(clauses, "blocked: "+blocked)
 	}
 	if len(r.Rollbacks) > 0 {
-		clause(&b, "rollback: "+strings.Join(r.Rollbacks, " | "))
+		clauses = append(clauses, "rollback: "+strings.Join(r.Rollbacks, " | "))
 	}
 	if r.BundleError != "" {
-		clause(&b, "escalation bundle: "+r.BundleError)
+		clauses = append(clauses, "escalation bundle: "+r.BundleError)
+	}
+	// A message is a sentence: its full stop goes before the "; ".
+	for i := range len(clauses) - 1 {
+		clauses[i] = strings.TrimSuffix(strings.TrimRight(clauses[i], " "), ".")
 	}
 	tail := fmt.Sprintf(" [runbook %s v%d, run %s", r.Runbook, r.Version, r.RunID)
 	if r.Runbook == "" {
@@ -123,7 +128,7 @@ func (r *Report) Summary() string {
 		tail += ", audit head " + r.AuditHead
 	}
 	tail += "]"
-	return clip(oneLine(scrub.Text(b.String())), MaxSummary-len(tail)) + tail
+	return clip(oneLine(scrub.Text(strings.Join(clauses, "; "))), MaxSummary-len(tail)) + tail
 }
 
 func (r *Report) stepLine() string {
@@ -147,15 +152,6 @@ func (r *Report) blocked() string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// clause adds s to the summary after "; ", dropping the full stop the
-// text before may end in (a message is a sentence).
-func clause(b *strings.Builder, s string) {
-	text := strings.TrimRight(b.String(), " ")
-	text = strings.TrimSuffix(text, ".")
-	b.Reset()
-	b.WriteString(text + "; " + s)
 }
 
 func oneLine(s string) string {

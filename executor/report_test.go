@@ -71,6 +71,17 @@ func TestSummary(t *testing.T) {
 			r.Message, r.BundleError = "call IT", "write the escalation bundle: disk full"
 			return r
 		}, want: []string{"call IT; escalation bundle: write the escalation bundle: disk full"}, notWant: []string{", bundle "}},
+		{name: "a message's full stop does not stand before the next clause", rep: func() executor.Report {
+			r := base(outcome.Escalate)
+			r.Message = "No local fix is left. The evidence names av-vpn."
+			r.Steps = []executor.StepReport{{ID: "leave-entra", Decision: policy.Block, Rule: policy.RuleDangerousConsent, Result: executor.ResultBlocked}}
+			return r
+		}, want: []string{"No local fix is left. The evidence names av-vpn; blocked: leave-entra"}, notWant: []string{".;"}},
+		{name: "a runbook refused before it was parsed has no name in the tail", rep: func() executor.Report {
+			r := base(outcome.Trust)
+			r.Runbook, r.Version, r.Error = "", 0, "u.yaml: not signed"
+			return r
+		}, want: []string{"caafix trust-error: u.yaml: not signed [run 20261128T120000Z-0123456789ab, audit head "}, notWant: []string{"[runbook"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
