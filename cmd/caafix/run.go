@@ -262,11 +262,10 @@ func (a *app) execute(c *cobra.Command, args []string, mode executor.Mode, kind 
 	return nil
 }
 
-// commandCodes are the exit codes of a command: the configuration's for
-// a run; a command that only reads the device succeeds whatever it
-// found, save detect, whose 1 says the symptom is present (Intune's
-// contract, never remapped); the others keep the configuration's. The run's run.end line records the same
-// code the process exits with.
+// commandCodes are a command's exit codes, which its run.end line
+// records too: the configuration's, except that plan, collect and
+// diagnose succeed whatever they found, and detect exits 0 or 1 for the
+// symptom (Intune's contract, never remapped).
 func commandCodes(base outcome.Codes, mode executor.Mode, kind runKind) outcome.Codes {
 	codes := maps.Clone(base)
 	switch {

@@ -33,9 +33,9 @@ var (
 )
 
 // Text masks token-shaped values in text from the device (see the
-// package doc); text without any comes back unchanged. Identifiers that are not secrets stay: tenant and device
-// ids, thumbprints, correlation ids, credential target names, URLs
-// without credentials.
+// package doc); text without any comes back unchanged. Identifiers that
+// are not secrets stay: tenant and device ids, thumbprints, correlation
+// ids, credential target names, URLs without credentials.
 func Text(s string) string {
 	if s == "" {
 		return s
