@@ -192,42 +192,32 @@ func isWordValue(name, v string) bool {
 // error and join codes are (AADSTS50076, ABCD-1234); secrets are longer
 // or mixed case.
 func isErrorCode(v string) bool {
-	if v == "" || len(v) > 16 {
-		return false
-	}
-	for _, r := range v {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
+	return len(v) <= 16 && only(v, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' })
 }
 
 // isLowerWord: lower-case letters only, as an English word is.
 func isLowerWord(v string) bool {
-	for _, r := range v {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return v != ""
+	return only(v, func(r rune) bool { return r >= 'a' && r <= 'z' })
 }
 
 // isWord: letters, '_' and '-' only, in one case or capitalised, as error
 // names are (invalid_grant, Password); mixed case is how secrets look.
 func isWord(v string) bool {
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-') {
-			return false
-		}
+	if !only(v, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-' }) {
+		return false
 	}
 	rest := v[1:]
 	return strings.ToLower(rest) == rest || strings.ToUpper(v) == v
 }
 
 func isDigits(v string) bool {
+	return only(v, func(r rune) bool { return r >= '0' && r <= '9' })
+}
+
+// only reports whether v is not empty and every rune of it is ok.
+func only(v string, ok func(rune) bool) bool {
 	for _, r := range v {
-		if r < '0' || r > '9' {
+		if !ok(r) {
 			return false
 		}
 	}
