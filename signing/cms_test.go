@@ -162,19 +162,8 @@ func TestCertificateID(t *testing.T) {
 func TestVerifyFileFormats(t *testing.T) {
 	t.Parallel()
 	runbook := x509File(t, "runbook.yaml")
-	pub, sec, err := GenerateKey("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ParseSecretKey(sec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, trust := testKey(t)
 	minisig, err := Sign(runbook, key, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	trust, err := NewTrustStore([]string{strings.TrimSpace(string(pub[bytes.LastIndexByte(bytes.TrimSpace(pub), '\n')+1:]))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,14 +54,7 @@ func TestGenerateSignVerify(t *testing.T) {
 
 func TestSignRefusesMultiLineComment(t *testing.T) {
 	t.Parallel()
-	_, sec, err := GenerateKey("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ParseSecretKey(sec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, _ := testKey(t)
 	if _, err := Sign([]byte("x"), key, "a\ntrusted comment: b"); err == nil {
 		t.Fatal("a two-line trusted comment was accepted")
 	}
@@ -134,18 +127,7 @@ func TestKeyLineWithSlashIsAKey(t *testing.T) {
 // reported as such.
 func TestEditedTrustedCommentIsNamed(t *testing.T) {
 	t.Parallel()
-	pub, sec, err := GenerateKey("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ParseSecretKey(sec, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	trust, err := NewTrustStore([]string{strings.Split(strings.TrimSpace(string(pub)), "\n")[1]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, trust := testKey(t)
 	msg := []byte(runbookText)
 	sig, err := Sign(msg, key, TrustedComment("small", 3, time.Now()))
 	if err != nil {
@@ -163,4 +145,23 @@ func TestEditedTrustedCommentIsNamed(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the file was changed after signing") {
 		t.Errorf("changed file: %v, want the file named", err)
 	}
+}
+
+// testKey is an unencrypted key (minisign's scrypt cost takes seconds
+// under -race) and a trust store that holds its public key.
+func testKey(t *testing.T) (SecretKey, *TrustStore) {
+	t.Helper()
+	pub, sec, err := GenerateKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ParseSecretKey(sec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := NewTrustStore([]string{strings.Split(strings.TrimSpace(string(pub)), "\n")[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, trust
 }
