@@ -115,17 +115,17 @@ type Spike struct {
 // and directory order give them); a device's lines out of order may be
 // under-counted.
 type Summarizer struct {
-	opts    SummaryOptions
-	sum     Summary
-	devices map[string]*deviceState
-	blocked map[[2]string]int64
-	refused map[string]int    // runbook.check blocks by rule
-	open    map[string]string // run_id → device, for runs whose facts reported the symptom
-	other   map[string]bool   // run_id of runs whose mode is not run, until their run.end
-	windows map[int64]int     // spike window index → devices
-	width   int64             // nanoseconds between window starts
-	line    sumLine
-	buf     []byte
+	opts     SummaryOptions
+	sum      Summary
+	devices  map[string]*deviceState
+	blocked  map[[2]string]int64
+	refused  map[string]int    // runbook.check blocks by rule
+	open     map[string]string // run_id → device, for runs whose facts reported the symptom
+	readOnly map[string]bool   // run_id of runs whose mode is not run, until their run.end
+	windows  map[int64]int     // spike window index → devices
+	width    int64             // nanoseconds between window starts
+	line     sumLine
+	buf      []byte
 }
 
 type deviceState struct {
@@ -146,14 +146,14 @@ func NewSummarizer(opts SummaryOptions) *Summarizer {
 		opts.SpikeWindow = DefaultSpikeWindow
 	}
 	return &Summarizer{
-		opts:    opts,
-		devices: map[string]*deviceState{},
-		blocked: map[[2]string]int64{},
-		refused: map[string]int{},
-		open:    map[string]string{},
-		other:   map[string]bool{},
-		windows: map[int64]int{},
-		width:   max(int64(opts.SpikeWindow)/spikeSteps, 1),
+		opts:     opts,
+		devices:  map[string]*deviceState{},
+		blocked:  map[[2]string]int64{},
+		refused:  map[string]int{},
+		open:     map[string]string{},
+		readOnly: map[string]bool{},
+		windows:  map[int64]int{},
+		width:    max(int64(opts.SpikeWindow)/spikeSteps, 1),
 	}
 }
 
@@ -314,7 +314,7 @@ func (s *Summarizer) addLine(line []byte) {
 		// Only a run (also remediate and self-heal) acts on the device;
 		// a log without run.start (cut by rotation) counts as one.
 		if len(l.mode) > 0 && string(l.mode) != "run" {
-			s.other[string(l.runID)] = true
+			s.readOnly[string(l.runID)] = true
 		}
 	case "facts":
 		if l.symptom == 1 && len(l.device) > 0 {
@@ -333,7 +333,7 @@ func (s *Summarizer) addLine(line []byte) {
 			s.refused[text(l.rule)]++
 		}
 	case "policy.decision":
-		if string(l.decision) == "block" && !s.other[string(l.runID)] {
+		if string(l.decision) == "block" && !s.readOnly[string(l.runID)] {
 			s.blocked[[2]string{text(l.rule), text(l.step)}]++
 		}
 	case "run.end":
@@ -343,9 +343,9 @@ func (s *Summarizer) addLine(line []byte) {
 
 func (s *Summarizer) runEnd(l *sumLine) {
 	s.sum.Runs++
-	other := s.other[string(l.runID)]
-	if other {
-		delete(s.other, string(l.runID))
+	readOnly := s.readOnly[string(l.runID)]
+	if readOnly {
+		delete(s.readOnly, string(l.runID))
 		s.sum.ReadOnlyRuns++
 	}
 	if len(l.device) == 0 {
@@ -365,10 +365,10 @@ func (s *Summarizer) runEnd(l *sumLine) {
 		if d.openRun == runID {
 			d.openRun = ""
 		}
-	} else if outcome != "healthy" && !other {
+	} else if outcome != "healthy" && !readOnly {
 		s.symptom(d, t)
 	}
-	if other {
+	if readOnly {
 		return
 	}
 	if !d.seen || !t.Before(d.latest.Time) {
